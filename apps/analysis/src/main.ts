@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { runServiceProcess } from '#libs/runtime';
+import { AnalysisModule } from './analysis.module';
+
+void runServiceProcess('analysis', (runtime, options) => AnalysisModule.register(runtime, options)).catch(
+  (error: unknown) => {
+    process.stderr.write(`analysis failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

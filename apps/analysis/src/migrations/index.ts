@@ -1,0 +1,2 @@
+/** Migrations of the analysis schema, oldest first. */
+export const ANALYSIS_MIGRATIONS = [];

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { runServiceProcess } from '#libs/runtime';
+import { AuditModule } from './audit.module';
+
+void runServiceProcess('audit', (runtime, options) => AuditModule.register(runtime, options)).catch(
+  (error: unknown) => {
+    process.stderr.write(`audit failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

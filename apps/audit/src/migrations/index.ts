@@ -1,0 +1,2 @@
+/** Migrations of the audit schema, oldest first. */
+export const AUDIT_MIGRATIONS = [];

@@ -1,0 +1,2 @@
+/** Migrations of the gateway schema, oldest first. */
+export const GATEWAY_MIGRATIONS = [];

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { runServiceProcess } from '#libs/runtime';
+import { NotificationModule } from './notification.module';
+
+void runServiceProcess('notification', (runtime, options) => NotificationModule.register(runtime, options)).catch(
+  (error: unknown) => {
+    process.stderr.write(`notification failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

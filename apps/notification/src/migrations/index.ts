@@ -1,0 +1,2 @@
+/** Migrations of the notification schema, oldest first. */
+export const NOTIFICATION_MIGRATIONS = [];

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { runServiceProcess } from '#libs/runtime';
+import { SchedulingModule } from './scheduling.module';
+
+void runServiceProcess('scheduling', (runtime, options) => SchedulingModule.register(runtime, options)).catch(
+  (error: unknown) => {
+    process.stderr.write(`scheduling failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

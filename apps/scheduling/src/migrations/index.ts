@@ -1,0 +1,2 @@
+/** Migrations of the scheduling schema, oldest first. */
+export const SCHEDULING_MIGRATIONS = [];

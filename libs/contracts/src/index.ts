@@ -1,0 +1,4 @@
+export * from './alert';
+export * from './analysis';
+export * from './meeting';
+export * from './events';

