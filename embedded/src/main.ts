@@ -1,3 +1,4 @@
+import './instrument';
 import 'reflect-metadata';
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -6,15 +7,9 @@ import { AuditModule } from '../../apps/audit/src/audit.module';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { NotificationModule } from '../../apps/notification/src/notification.module';
 import { SchedulingModule } from '../../apps/scheduling/src/scheduling.module';
-import { loadEnv } from '#libs/config';
+import { conveneVersion, loadEnv } from '#libs/config';
 import { startEmbeddedPostgres } from '#libs/persistence';
-import {
-  conveneVersion,
-  createLogger,
-  type ServiceRegistration,
-  type ServiceRuntime,
-  startHttpService,
-} from '#libs/runtime';
+import { createLogger, type ServiceRegistration, type ServiceRuntime, startHttpService } from '#libs/runtime';
 
 const BACKGROUND_SERVICES: [string, ServiceRegistration][] = [
   ['analysis', (runtime, options) => AnalysisModule.register(runtime, options)],

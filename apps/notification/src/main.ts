@@ -1,3 +1,4 @@
+import './instrument';
 import 'reflect-metadata';
 import { runServiceProcess } from '#libs/runtime';
 import { NotificationModule } from './notification.module';

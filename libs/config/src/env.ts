@@ -116,6 +116,10 @@ export class ConveneEnv {
   @Sensitive()
   SLACK_WEBHOOK_URL?: string;
 
+  /** Sender of invitation emails, e.g. `Convene <convene@example.com>`. */
+  @IsString()
+  NOTIFY_FROM = 'Convene <convene@localhost>';
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl({ require_tld: false })
@@ -133,6 +137,12 @@ export class ConveneEnv {
   @IsOptional()
   @IsUrl({ require_tld: false })
   JAEGER_UI_URL?: string;
+
+  /** Where the gateway reaches the audit service's query API in distributed mode. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false })
+  AUDIT_URL?: string;
 
   @Transform(toInt)
   @IsInt()

@@ -1,4 +1,3 @@
 export * from './boot';
 export * from './service-process';
 export * from './service-runtime';
-export * from './version';
