@@ -9,6 +9,8 @@ import { NotificationModule } from '../../apps/notification/src/notification.mod
 import { SchedulingModule } from '../../apps/scheduling/src/scheduling.module';
 import { conveneVersion, loadEnv } from '#libs/config';
 import { startEmbeddedPostgres } from '#libs/persistence';
+import { renderBanner } from './banner';
+import { applyWebhookCredentials, resolveWebhookCredentials } from './webhook-credentials';
 import { createLogger, type ServiceRegistration, type ServiceRuntime, startHttpService } from '#libs/runtime';
 
 const BACKGROUND_SERVICES: [string, ServiceRegistration][] = [
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
   const env = loadEnv();
   Logger.overrideLogger(createLogger(env, 'convene'));
   const logger = new Logger('convene');
+  const credentials = await resolveWebhookCredentials(env);
+  applyWebhookCredentials(env, credentials);
   const database = await startEmbeddedPostgres(env.DATA_DIR);
   const runtime: ServiceRuntime = { env, databaseUrl: database.url, version: conveneVersion() };
 
@@ -43,7 +47,9 @@ async function main(): Promise<void> {
     host: env.HOST,
     shutdownHooks: false,
   });
-  logger.log({ msg: 'Convene is running', url: `http://${env.HOST}:${env.PORT}`, dataDir: env.DATA_DIR });
+  const url = `http://${env.HOST}:${env.PORT}`;
+  logger.log({ msg: 'Convene is running', url, dataDir: env.DATA_DIR });
+  process.stdout.write(`${renderBanner(url, credentials, env.DATA_DIR)}\n`);
 
   const shutdown = async (signal: string): Promise<void> => {
     logger.log({ msg: 'shutting down', signal });

@@ -1,18 +1,12 @@
-import { ConsoleLogger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ConveneEnv } from '#libs/config';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+import { ConveneLogger } from './convene-logger';
 
-/** Nest's logger, as JSON lines unless LOG_FORMAT=pretty, limited to LOG_LEVEL and above. */
-export function createLogger(env: ConveneEnv, service: string): ConsoleLogger {
-  const wanted = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5, silent: -1 }[env.LOG_LEVEL] ?? 3;
-  return new ConsoleLogger(service, {
-    json: env.LOG_FORMAT === 'json',
-    logLevels: LEVELS.slice(0, wanted + 1),
-    colors: env.LOG_FORMAT !== 'json',
-  });
+export function createLogger(env: ConveneEnv, service: string): ConveneLogger {
+  return new ConveneLogger(env, service);
 }
 
 export interface HttpServiceOptions {

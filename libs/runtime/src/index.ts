@@ -1,3 +1,4 @@
 export * from './boot';
 export * from './service-process';
 export * from './service-runtime';
+export * from './convene-logger';
