@@ -1,0 +1,72 @@
+import { deadLetterTopic, TOPICS } from '#libs/contracts';
+import type { DataSource } from 'typeorm';
+import type { EventHandler } from './handler';
+import { InboxConsumer } from './inbox-consumer';
+import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type RelayOptions } from './outbox-relay';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+import { TransactionalOutbox } from './transactional-outbox';
+import type { BusSubscription, BusTransport } from './transport';
+
+export interface MessagingEngineOptions {
+  /** The producing and consuming service: CloudEvents source `/convene/<service>`, group `convene-<service>`. */
+  service: string;
+  dataSource: DataSource;
+  transport: BusTransport;
+  handlers: EventHandler[];
+  retry?: Partial<RetryPolicy>;
+  relay?: Partial<RelayOptions>;
+}
+
+/** Every topic and its dead-letter topic: what a transport provisions at connect. */
+export const ALL_TOPICS: string[] = [...TOPICS, ...TOPICS.map(deadLetterTopic)];
+
+/**
+ * One service's messaging without Nest: its outbox, the relay that publishes it, and the inbox
+ * consumer of its handlers' topics. MessagingModule drives it from Nest's lifecycle.
+ */
+export class MessagingEngine {
+  readonly outbox: TransactionalOutbox;
+  readonly group: string;
+  private readonly relay: OutboxRelay;
+  private readonly consumer: InboxConsumer;
+  private subscription: BusSubscription | undefined;
+
+  constructor(private readonly options: MessagingEngineOptions) {
+    this.group = `convene-${options.service}`;
+    this.outbox = new TransactionalOutbox(options.service);
+    this.relay = new OutboxRelay(
+      options.dataSource,
+      options.transport,
+      { ...DEFAULT_RELAY_OPTIONS, ...options.relay },
+      options.service,
+    );
+    this.consumer = new InboxConsumer(options.dataSource, this.group, options.handlers, {
+      ...DEFAULT_RETRY_POLICY,
+      ...options.retry,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.options.transport.connect(ALL_TOPICS);
+    this.relay.start();
+    if (this.consumer.topics.length === 0) return;
+    this.subscription = await this.options.transport.subscribe({
+      group: this.group,
+      topics: this.consumer.topics,
+      deliver: this.consumer.deliver,
+    });
+  }
+
+  /** Stops consuming, lets running handlers finish, then flushes the relay. The transport stays open. */
+  async stop(): Promise<void> {
+    this.consumer.stop();
+    await this.subscription?.stop();
+    this.subscription = undefined;
+    await this.relay.stop();
+  }
+
+  /** Publishes one batch now (tests and benchmarks); the running relay does this on its own. */
+  publishBatch(): Promise<number> {
+    return this.relay.publishBatch();
+  }
+}

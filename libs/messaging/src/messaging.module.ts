@@ -1,0 +1,133 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type Type,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { ServiceName } from '#libs/persistence';
+import type { ServiceRuntime } from '#libs/runtime';
+import { ReadinessService } from '#libs/telemetry';
+import { DataSource } from 'typeorm';
+import type { EventHandler } from './handler';
+import { InProcessBus } from './in-process-bus';
+import { KafkaBus } from './kafka-bus';
+import { MessagingEngine } from './messaging-engine';
+import { Outbox } from './outbox';
+import type { RelayOptions } from './outbox-relay';
+import type { RetryPolicy } from './retry-policy';
+import { TransactionalOutbox } from './transactional-outbox';
+import type { BusTransport } from './transport';
+
+export interface MessagingModuleOptions {
+  service: ServiceName;
+  runtime: ServiceRuntime;
+  /** Handler classes; list them in the service module's providers too, where their dependencies live. */
+  handlers: Type<EventHandler>[];
+  retry?: Partial<RetryPolicy>;
+  relay?: Partial<RelayOptions>;
+}
+
+const OPTIONS = Symbol('MESSAGING_OPTIONS');
+const READINESS_TIMEOUT_MS = 3_000;
+
+function withTimeout(check: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`bus did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
+}
+
+class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Messaging');
+  private engine: MessagingEngine | undefined;
+  private ownTransport: BusTransport | undefined;
+
+  constructor(
+    @Inject(OPTIONS) private readonly options: MessagingModuleOptions,
+    private readonly dataSource: DataSource,
+    private readonly readiness: ReadinessService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const transport = this.options.runtime.bus ?? this.createOwnTransport();
+    const handlers = this.options.handlers.map((type) => this.resolveHandler(type));
+    this.engine = new MessagingEngine({
+      service: this.options.service,
+      dataSource: this.dataSource,
+      transport,
+      handlers,
+      retry: this.options.retry,
+      relay: this.options.relay,
+    });
+    this.readiness.register('bus', () => withTimeout(transport.check(), READINESS_TIMEOUT_MS));
+    await this.engine.start();
+    this.logger.log({
+      msg: 'messaging started',
+      service: this.options.service,
+      transport: transport.kind,
+      topics: handlers.map((handler) => handler.topic),
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.engine?.stop();
+    await this.ownTransport?.close();
+  }
+
+  /**
+   * Kafka at KAFKA_BROKERS, unless the process is embedded with neither a shared bus nor brokers (a
+   * service tested on its own): then a private in-process bus, delivering to its own handlers only.
+   */
+  private createOwnTransport(): BusTransport {
+    const env = this.options.runtime.env;
+    if (env.CONVENE_MODE === 'embedded' && !env.KAFKA_BROKERS) {
+      this.logger.warn({ msg: 'no shared bus: events reach only this service', service: this.options.service });
+      const bus = new InProcessBus();
+      bus.open();
+      this.ownTransport = bus;
+      return bus;
+    }
+    const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
+    this.ownTransport = new KafkaBus({ brokers, clientId: `convene-${this.options.service}` });
+    return this.ownTransport;
+  }
+
+  private resolveHandler(type: Type<EventHandler>): EventHandler {
+    try {
+      return this.moduleRef.get(type, { strict: false });
+    } catch {
+      throw new Error(
+        `${type.name} is listed as a handler but is not a provider of the ${this.options.service} module`,
+      );
+    }
+  }
+}
+
+/**
+ * A service's outbox, relay and inbox. Provides `Outbox` to the whole service, publishes its
+ * outbox, subscribes its handlers' topics under `convene-<service>`, and registers the `bus`
+ * readiness check. The transport is `runtime.bus` when the host shares one (the embedded process),
+ * otherwise Kafka at KAFKA_BROKERS in distributed mode. Stops consuming, lets running handlers
+ * finish and flushes the relay before the database closes.
+ */
+@Module({})
+export class MessagingModule {
+  static forService(options: MessagingModuleOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        { provide: OPTIONS, useValue: options },
+        { provide: Outbox, useValue: new TransactionalOutbox(options.service) },
+        MessagingHost,
+      ],
+      exports: [Outbox],
+    };
+  }
+}
