@@ -1,13 +1,45 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '#libs/messaging';
 import { DatabaseModule } from '#libs/persistence';
 import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
+import { ProblemDetailsFilter } from './errors/problem-details.filter';
+import { GATEWAY_SETTINGS, gatewaySettings } from './gateway.config';
 import { GATEWAY_MIGRATIONS } from './migrations';
+import { HttpMetrics } from './observability/http-metrics.service';
+import { MetricsController } from './observability/metrics.controller';
+import { StatusController } from './observability/status.controller';
+import { GATEWAY_ENTITIES } from './persistence';
+import { AuditQueryPort } from './query/audit-query.port';
+import { HttpAuditQueryAdapter } from './query/http-audit-query.adapter';
+import { QueryController } from './query/query.controller';
+import { ReadKeyGuard, WebhookKeyGuard } from './security/access.guards';
+import { ClientIpResolver } from './security/client-ip';
+import { RateLimitMiddleware } from './security/rate-limit.middleware';
+import { RateLimiter } from './security/rate-limiter';
+import { AlertIntakeService } from './webhook/alert-intake.service';
+import { AlertWebhookController } from './webhook/alert-webhook.controller';
+import { MeetingWaitService } from './webhook/meeting-wait.service';
+import { WebhookSignatureService } from './webhook/webhook-signature.service';
 
-/** The gateway service: everything it does, hosted alone or inside the embedded process. */
+export interface GatewayExtras {
+  /** The audit read models in-process (embedded mode); HTTP to AUDIT_URL when absent. */
+  auditQuery?: AuditQueryPort;
+}
+
+/**
+ * The gateway service: everything it does, hosted alone or inside the embedded process. It consumes
+ * nothing and publishes `alert.received` through its outbox. Start its HTTP server with
+ * `createGatewayAdapter()` and `configureGatewayHttp` (gateway-http.ts).
+ */
 @Module({})
-export class GatewayModule {
-  static register(runtime: ServiceRuntime, options: { http: boolean }): DynamicModule {
+export class GatewayModule implements NestModule {
+  static register(runtime: ServiceRuntime, options: { http: boolean }, extras: GatewayExtras = {}): DynamicModule {
+    const settings = gatewaySettings(runtime.env);
+    const auditQuery: Provider = extras.auditQuery
+      ? { provide: AuditQueryPort, useValue: extras.auditQuery }
+      : { provide: AuditQueryPort, useClass: HttpAuditQueryAdapter };
     return {
       module: GatewayModule,
       imports: [
@@ -15,10 +47,29 @@ export class GatewayModule {
         DatabaseModule.forService({
           service: 'gateway',
           url: runtime.databaseUrl,
-          entities: [],
-          migrations: GATEWAY_MIGRATIONS,
+          entities: [...MESSAGING_ENTITIES, ...GATEWAY_ENTITIES],
+          migrations: [...MESSAGING_MIGRATIONS, ...GATEWAY_MIGRATIONS],
         }),
+        MessagingModule.forService({ service: 'gateway', runtime, handlers: [] }),
+      ],
+      controllers: options.http ? [AlertWebhookController, QueryController, StatusController, MetricsController] : [],
+      providers: [
+        { provide: GATEWAY_SETTINGS, useValue: settings },
+        { provide: RateLimiter, useFactory: () => new RateLimiter(settings.rateLimitPerMinute) },
+        { provide: ClientIpResolver, useFactory: () => new ClientIpResolver(settings.trustedProxies) },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        auditQuery,
+        WebhookKeyGuard,
+        ReadKeyGuard,
+        WebhookSignatureService,
+        AlertIntakeService,
+        MeetingWaitService,
+        HttpMetrics,
       ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RateLimitMiddleware).forRoutes(AlertWebhookController, QueryController);
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * An alert as the audit service's read model shows it, in the seed's field names. Fields the
+ * pipeline has not filled yet are null. The gateway passes any further fields through unchanged.
+ */
+export interface AlertView {
+  alert_id: string;
+  alert_type: string | null;
+  severity: string | null;
+  description: string | null;
+  affected_systems: string[];
+  status: string | null;
+  root_cause: string | null;
+  recommendations: string[];
+  compliance_status: string | null;
+  compliance_violations: unknown[];
+  meeting_created: boolean;
+  meeting_id: string | null;
+  urgency_level: string | null;
+  urgency_score: number | null;
+  recommended_response_time: string | null;
+  detected_at: string | null;
+  processed_at: string | null;
+  created_at: string;
+  trace_id: string | null;
+}
+
+/** One audited event in an alert's life, oldest first. */
+export interface TimelineEntry {
+  seq: number;
+  event_id: string;
+  topic: string;
+  type: string;
+  /** The service that produced the event. */
+  service: string;
+  time: string;
+  received_at: string;
+  trace_id: string | null;
+  meeting_id: string | null;
+}
+
+export interface AlertDetail extends AlertView {
+  timeline: TimelineEntry[];
+}
+
+export interface MeetingView {
+  meeting_id: string;
+  alert_id: string;
+  meeting_title: string;
+  scheduled_time: string;
+  duration_minutes: number;
+  meeting_url: string;
+  attendees: { role: string; name: string; email: string }[];
+  urgency_level: string;
+  urgency_score: number;
+  why_scheduled: string;
+  discussion_points: string[];
+  pre_meeting_summary: string;
+  status: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass it back to get the next page. Null on the last page. */
+  next_cursor: string | null;
+}
+
+/**
+ * What the gateway asks the audit service's read models. The gateway owns no read model: in
+ * distributed mode this goes over HTTP, in embedded mode the host plugs an in-process version.
+ * Lookups answer null for an unknown id; an unreachable audit service is `AUDIT.UNAVAILABLE`.
+ */
+export abstract class AuditQueryPort {
+  abstract recentAlerts(limit: number, cursor?: string): Promise<Page<AlertView>>;
+  abstract recentMeetings(limit: number, cursor?: string): Promise<Page<MeetingView>>;
+  abstract alert(alertId: string): Promise<AlertDetail | null>;
+  abstract meeting(meetingId: string): Promise<MeetingView | null>;
+  /** The meeting's current RFC 5545 calendar object. */
+  abstract invite(meetingId: string): Promise<string | null>;
+}

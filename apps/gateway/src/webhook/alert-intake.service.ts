@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Alert, AlertChange } from '#libs/contracts';
+import { Outbox } from '#libs/messaging';
+import { GatewayError } from '../errors/gateway.exception';
+import { SIGNATURE_WINDOW_SECONDS } from '../gateway.config';
+import { ReceivedAlert } from '../persistence/received-alert.entity';
+import { contentHash, reviseAlert } from './alert-revision';
+import type { SignedDelivery } from './webhook-signature.service';
+
+/** What the gateway answers for an accepted delivery; identical deliveries get identical answers. */
+export interface IntakeResult {
+  alert_id: string;
+  trace_id: string;
+  revision: number;
+  /** The change the delivery published, or null when it published nothing. */
+  change: AlertChange | null;
+}
+
+const PRUNE_INTERVAL_MS = 60_000;
+
+/**
+ * Persists a verified delivery before it is acknowledged: the replay nonce, the alert's new state
+ * and its `alert.received` event commit in one transaction, or none of them does.
+ */
+@Injectable()
+export class AlertIntakeService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(AlertIntakeService.name);
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {}
+
+  onModuleInit(): void {
+    this.pruneTimer = setInterval(() => void this.pruneNonces(), PRUNE_INTERVAL_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.pruneTimer);
+  }
+
+  async accept(alert: Alert, delivery: SignedDelivery, now: Date): Promise<IntakeResult> {
+    let result: IntakeResult;
+    try {
+      result = await this.dataSource.transaction((tx) => this.record(tx, alert, delivery, now));
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      this.logger.error({ msg: 'alert not stored', alert_id: alert.alert_id, error: describe(error) });
+      throw new GatewayError('STORE.UNAVAILABLE', 'The alert could not be stored; retry the delivery.');
+    }
+
+    this.logger.log({
+      msg: 'alert accepted',
+      alert_id: alert.alert_id,
+      change: result.change,
+      trace_id: result.trace_id,
+    });
+    return result;
+  }
+
+  private async record(tx: EntityManager, alert: Alert, delivery: SignedDelivery, now: Date): Promise<IntakeResult> {
+    await this.claimDelivery(tx, delivery, now);
+    const hash = contentHash(alert);
+    const traceId = currentTraceId();
+
+    const inserted: unknown[] = await tx.query(
+      `INSERT INTO received_alerts (alert_id, severity, status, revision, body, content_hash, trace_id, deliveries,
+                                    first_received_at, revised_at, last_received_at)
+       VALUES ($1, $2, $3, 1, $4, $5, $6, 1, $7, $7, $7)
+       ON CONFLICT (alert_id) DO NOTHING
+       RETURNING alert_id`,
+      [alert.alert_id, alert.severity, alert.status, JSON.stringify(alert), hash, traceId, now],
+    );
+    if (inserted.length === 1) {
+      await this.publish(tx, alert, 'new', 1, now);
+      return { alert_id: alert.alert_id, trace_id: traceId, revision: 1, change: 'new' };
+    }
+    return this.reviseExisting(tx, alert, hash, traceId, now);
+  }
+
+  /** The row lock makes racing deliveries of one alert take turns, so a change is published once. */
+  private async reviseExisting(
+    tx: EntityManager,
+    alert: Alert,
+    hash: string,
+    traceId: string,
+    now: Date,
+  ): Promise<IntakeResult> {
+    const alerts = tx.getRepository(ReceivedAlert);
+    const current = await alerts.findOneOrFail({
+      where: { alert_id: alert.alert_id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    const revision = reviseAlert(current, alert, hash);
+
+    if (revision.kind !== 'changed') {
+      await alerts.update(alert.alert_id, { deliveries: current.deliveries + 1, last_received_at: now });
+      return { alert_id: alert.alert_id, trace_id: current.trace_id, revision: current.revision, change: null };
+    }
+
+    const next = current.revision + 1;
+    const severity = revision.change === 'escalated' ? alert.severity : current.severity;
+    await tx.query(
+      `UPDATE received_alerts
+          SET severity = $2, status = $3, revision = $4, body = $5, content_hash = $6, trace_id = $7,
+              deliveries = deliveries + 1, revised_at = $8, last_received_at = $8
+        WHERE alert_id = $1`,
+      [alert.alert_id, severity, alert.status, next, JSON.stringify(alert), hash, traceId, now],
+    );
+    await this.publish(tx, alert, revision.change, next, now);
+    return { alert_id: alert.alert_id, trace_id: traceId, revision: next, change: revision.change };
+  }
+
+  /**
+   * Remembers the signature until its timestamp can no longer pass the window check, so the same
+   * signed request is processed once, across restarts too. A concurrent twin waits on the key and
+   * then finds it taken.
+   */
+  private async claimDelivery(tx: EntityManager, delivery: SignedDelivery, now: Date): Promise<void> {
+    const claimed: unknown[] = await tx.query(
+      `INSERT INTO replay_nonces (signature, expires_at, received_at) VALUES ($1, to_timestamp($2), $3)
+       ON CONFLICT (signature) DO NOTHING
+       RETURNING signature`,
+      [delivery.signature, delivery.timestampSeconds + SIGNATURE_WINDOW_SECONDS, now],
+    );
+    if (claimed.length === 0) {
+      throw new GatewayError('ALERT.REPLAYED', 'This signed delivery was already processed; sign a new one to resend.');
+    }
+  }
+
+  private async publish(
+    tx: EntityManager,
+    alert: Alert,
+    change: AlertChange,
+    revision: number,
+    now: Date,
+  ): Promise<void> {
+    await this.outbox.add(
+      tx,
+      'alert.received',
+      { alert, change, revision, received_at: now.toISOString() },
+      { key: alert.alert_id },
+    );
+  }
+
+  private async pruneNonces(): Promise<void> {
+    try {
+      // A minute of slack covers clock differences between this process and the database.
+      await this.dataSource.query(`DELETE FROM replay_nonces WHERE expires_at < now() - interval '1 minute'`);
+    } catch (error) {
+      this.logger.warn({ msg: 'replay nonces not pruned', error: describe(error) });
+    }
+  }
+}
+
+/** The active span's trace id, so the answer names the trace SREs find in Jaeger; random without tracing. */
+function currentTraceId(): string {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (context && /^[0-9a-f]{32}$/.test(context.traceId) && !/^0+$/.test(context.traceId)) return context.traceId;
+  return randomBytes(16).toString('hex');
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
