@@ -1,8 +1,50 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '#libs/messaging';
 import { DatabaseModule } from '#libs/persistence';
 import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
+import { BuiltinCalendarProvider } from './calendar/builtin-calendar.provider';
+import { BusyBlockEntity } from './calendar/busy-block.entity';
+import { CalendarProvider } from './calendar/calendar-provider';
+import { CircuitBreaker } from './calendar/circuit-breaker';
+import { SlotifyCalendarProvider } from './calendar/slotify-calendar.provider';
+import { SlotifyClient } from './calendar/slotify.client';
+import { MeetingAlertEntity } from './meetings/meeting-alert.entity';
+import { MeetingScheduler } from './meetings/meeting-scheduler.service';
+import { MeetingEntity } from './meetings/meeting.entity';
+import { ScheduleMeetingWhenAlertAnalyzed } from './meetings/schedule-meeting-when-alert-analyzed.handler';
 import { SCHEDULING_MIGRATIONS } from './migrations';
+import { SchedulingSettings } from './scheduling-settings';
+import { Clock, SystemClock } from './slots/clock';
+
+/** Tables of the scheduling schema. */
+export const SCHEDULING_ENTITIES = [MeetingEntity, MeetingAlertEntity, BusyBlockEntity];
+
+/** Consumers the messaging layer subscribes for this service. */
+export const SCHEDULING_HANDLERS = [ScheduleMeetingWhenAlertAnalyzed];
+
+/** The service's providers; `Outbox` comes from MessagingModule. */
+export function schedulingProviders(settings: SchedulingSettings): Provider[] {
+  return [
+    { provide: SchedulingSettings, useValue: settings },
+    { provide: Clock, useClass: SystemClock },
+    BuiltinCalendarProvider,
+    {
+      provide: CalendarProvider,
+      inject: [BuiltinCalendarProvider, Clock],
+      useFactory: (builtin: BuiltinCalendarProvider, clock: Clock): CalendarProvider =>
+        settings.slotify
+          ? new SlotifyCalendarProvider(
+              new SlotifyClient(settings.slotify),
+              new CircuitBreaker(settings.slotify.breakerThreshold, settings.slotify.breakerCooldownMs, clock),
+              builtin,
+            )
+          : builtin,
+    },
+    MeetingScheduler,
+    ...SCHEDULING_HANDLERS,
+  ];
+}
 
 /** The scheduling service: everything it does, hosted alone or inside the embedded process. */
 @Module({})
@@ -15,10 +57,12 @@ export class SchedulingModule {
         DatabaseModule.forService({
           service: 'scheduling',
           url: runtime.databaseUrl,
-          entities: [],
-          migrations: SCHEDULING_MIGRATIONS,
+          entities: [...MESSAGING_ENTITIES, ...SCHEDULING_ENTITIES],
+          migrations: [...MESSAGING_MIGRATIONS, ...SCHEDULING_MIGRATIONS],
         }),
+        MessagingModule.forService({ service: 'scheduling', runtime, handlers: SCHEDULING_HANDLERS }),
       ],
+      providers: schedulingProviders(SchedulingSettings.fromEnv(runtime.env)),
     };
   }
 }
