@@ -1,8 +1,43 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '#libs/messaging';
 import { DatabaseModule } from '#libs/persistence';
 import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
+import { ChainSyncSender } from './channels/chainsync/chainsync.sender';
+import { ChannelRouter } from './channels/channel-router.service';
+import { EmailSender } from './channels/email/email.sender';
+import { SlackSender } from './channels/slack/slack.sender';
+import { Delivery } from './deliveries/delivery.entity';
+import { DeliveryPlanner } from './deliveries/delivery-planner.service';
+import { DeliveryWorker } from './deliveries/delivery.worker';
+import { SendCancellationsWhenMeetingCancelled } from './handlers/send-cancellations-when-meeting-cancelled.handler';
+import { SendInvitesWhenMeetingScheduled } from './handlers/send-invites-when-meeting-scheduled.handler';
+import { SendUpdatesWhenMeetingUpdated } from './handlers/send-updates-when-meeting-updated.handler';
 import { NOTIFICATION_MIGRATIONS } from './migrations';
+import { NOTIFICATION_SETTINGS, type NotificationSettings, notificationSettingsFromEnv } from './notification.config';
+
+/** The consumers of the meeting topics, for MessagingModule.forService. */
+export const NOTIFICATION_HANDLERS = [
+  SendInvitesWhenMeetingScheduled,
+  SendUpdatesWhenMeetingUpdated,
+  SendCancellationsWhenMeetingCancelled,
+];
+
+export const NOTIFICATION_ENTITIES = [Delivery];
+
+/** Everything the service provides besides messaging; the worker injects the `Outbox` MessagingModule provides. */
+export function notificationProviders(settings: NotificationSettings): Provider[] {
+  return [
+    { provide: NOTIFICATION_SETTINGS, useValue: settings },
+    EmailSender,
+    SlackSender,
+    ChainSyncSender,
+    ChannelRouter,
+    DeliveryPlanner,
+    DeliveryWorker,
+    ...NOTIFICATION_HANDLERS,
+  ];
+}
 
 /** The notification service: everything it does, hosted alone or inside the embedded process. */
 @Module({})
@@ -15,10 +50,12 @@ export class NotificationModule {
         DatabaseModule.forService({
           service: 'notification',
           url: runtime.databaseUrl,
-          entities: [],
-          migrations: NOTIFICATION_MIGRATIONS,
+          entities: [...MESSAGING_ENTITIES, ...NOTIFICATION_ENTITIES],
+          migrations: [...MESSAGING_MIGRATIONS, ...NOTIFICATION_MIGRATIONS],
         }),
+        MessagingModule.forService({ service: 'notification', runtime, handlers: NOTIFICATION_HANDLERS }),
       ],
+      providers: notificationProviders(notificationSettingsFromEnv(runtime.env)),
     };
   }
 }
