@@ -1,8 +1,28 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '#libs/messaging';
 import { DatabaseModule } from '#libs/persistence';
 import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
+import { AuditLogService } from './audit-log.service';
+import { AuditQueryController } from './audit-query.controller';
+import { AuditQueryService } from './audit-query.service';
+import { AuditRecorderService } from './audit-recorder.service';
 import { AUDIT_MIGRATIONS } from './migrations';
+import { ReadModelService } from './read-model.service';
+import { AUDIT_HANDLERS } from './record-event-when-published.handler';
+import { ReplayService } from './replay.service';
+
+export { AUDIT_HANDLERS } from './record-event-when-published.handler';
+
+/** Everything the audit service provides besides messaging. */
+export const AUDIT_PROVIDERS = [
+  AuditLogService,
+  ReadModelService,
+  AuditRecorderService,
+  ReplayService,
+  AuditQueryService,
+  ...AUDIT_HANDLERS,
+];
 
 /** The audit service: everything it does, hosted alone or inside the embedded process. */
 @Module({})
@@ -12,13 +32,19 @@ export class AuditModule {
       module: AuditModule,
       imports: [
         HealthModule.forService({ name: 'audit', version: runtime.version }, options),
+        // The audit tables are read and written with SQL (row locks, guarded upserts, jsonb), so no entities.
         DatabaseModule.forService({
           service: 'audit',
           url: runtime.databaseUrl,
-          entities: [],
-          migrations: AUDIT_MIGRATIONS,
+          entities: MESSAGING_ENTITIES,
+          migrations: [...MESSAGING_MIGRATIONS, ...AUDIT_MIGRATIONS],
         }),
+        MessagingModule.forService({ service: 'audit', runtime, handlers: AUDIT_HANDLERS }),
       ],
+      controllers: options.http ? [AuditQueryController] : [],
+      providers: AUDIT_PROVIDERS,
+      // The embedded gateway answers queries by calling AuditQueryService in-process.
+      exports: [AuditQueryService, ReplayService],
     };
   }
 }
