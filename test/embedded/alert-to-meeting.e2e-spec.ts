@@ -1,0 +1,133 @@
+import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { freePort, startNode, type StartedProcess, waitForHttp } from '../support/processes';
+import { alertFactory, postAlert } from '../support/webhook';
+
+interface SeedSuccess {
+  status: string;
+  data: {
+    alert_id: string;
+    meeting_id: string;
+    meeting_url: string;
+    urgency: { level: string; score: number; recommended_response_time: string };
+    workflow_result: { root_cause: string; compliance_status: string };
+  };
+}
+
+interface MeetingJson {
+  meeting_id: string;
+  alert_id: string;
+  status: string;
+  attendees: { role: string; name: string; email: string }[];
+  discussion_points: string[];
+}
+
+const credentials = { apiKey: 'e2e-webhook-key', secret: 'e2e-webhook-secret' };
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('an alert becomes a meeting with invites (embedded mode)', () => {
+  let dataDir: string;
+  let baseUrl: string;
+  let convene: StartedProcess;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'convene-flow-'));
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    convene = startNode('dist/embedded/src/main.js', {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      WEBHOOK_API_KEY: credentials.apiKey,
+      WEBHOOK_SECRET_KEY: credentials.secret,
+      OPENAI_API_KEY: '',
+      SMTP_URL: '',
+    });
+    await waitForHttp(`${baseUrl}/health`, 60_000, convene);
+  }, 90_000);
+
+  afterAll(async () => {
+    await convene.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('books a critical security incident within the hour with management and the executive sponsor invited', async () => {
+    const alert = alertFactory();
+
+    const response = await postAlert(baseUrl, alert, credentials, { prefer: 'wait=25' });
+    const answer = (await response.json()) as SeedSuccess;
+
+    expect(response.status).toBe(200);
+    expect(answer.status).toBe('success');
+    expect(answer.data.alert_id).toBe(alert.alert_id);
+    expect(answer.data.urgency).toEqual({ level: 'CRITICAL', score: 1, recommended_response_time: '< 1 hour' });
+    expect(answer.data.workflow_result.root_cause.length).toBeGreaterThan(10);
+
+    const meeting = (await (await fetch(`${baseUrl}/meetings/${answer.data.meeting_id}`)).json()) as MeetingJson;
+    const roles = meeting.attendees.map((attendee) => attendee.role);
+    expect(meeting.alert_id).toBe(alert.alert_id);
+    expect(roles).toEqual(expect.arrayContaining(['CISO', 'Management', 'Executive Sponsor']));
+    expect(meeting.discussion_points.length).toBeGreaterThanOrEqual(5);
+
+    const invite = await (await fetch(`${baseUrl}/meetings/${answer.data.meeting_id}/invite.ics`)).text();
+    expect(invite).toContain('METHOD:REQUEST');
+    expect(invite).toContain('BEGIN:VEVENT');
+  }, 60_000);
+
+  it('writes one .eml invite per attendee when no SMTP server is configured', async () => {
+    const alert = alertFactory({ alert_type: 'system_failure', severity: 'high' });
+    const answer = (await (await postAlert(baseUrl, alert, credentials, { prefer: 'wait=25' })).json()) as SeedSuccess;
+    const meeting = (await (await fetch(`${baseUrl}/meetings/${answer.data.meeting_id}`)).json()) as MeetingJson;
+
+    const outbox = join(dataDir, 'outbox');
+    const emails = await eventually(async () => {
+      const files = (await readdir(outbox).catch(() => [] as string[])).filter((name) => name.endsWith('.eml'));
+      const mine = [];
+      for (const file of files) {
+        const parsed = await simpleParser(await readFile(join(outbox, file)));
+        if (parsed.subject?.includes(String(alert.alert_id)) || parsed.text?.includes(meeting.meeting_id)) {
+          mine.push(parsed);
+        }
+      }
+      return mine.length >= meeting.attendees.length ? mine : undefined;
+    }, 20_000);
+
+    const recipients = emails.flatMap((email) =>
+      [email.to].flat().flatMap((to) => (to ? to.value.map((address) => address.address) : [])),
+    );
+    expect(new Set(recipients)).toEqual(new Set(meeting.attendees.map((attendee) => attendee.email)));
+    expect(emails.length).toBe(meeting.attendees.length);
+  }, 60_000);
+
+  it('never books a second meeting for a repeated alert, and cancels it when the alert is resolved', async () => {
+    const alert = alertFactory({ alert_type: 'integration_failure', severity: 'high' });
+    const first = (await (await postAlert(baseUrl, alert, credentials, { prefer: 'wait=25' })).json()) as SeedSuccess;
+
+    // ChainSync re-sends with a fresh timestamp; the same signed request again would be a replay.
+    const now = Math.floor(Date.now() / 1000);
+    const repeated = await postAlert(baseUrl, alert, credentials, { prefer: 'wait=25' }, now + 1);
+    const again = (await repeated.json()) as SeedSuccess;
+    const resolved = await postAlert(baseUrl, { ...alert, status: 'resolved' }, credentials, {}, now + 2);
+
+    expect(repeated.status).toBe(200);
+    expect(resolved.status).toBe(202);
+
+    expect(again.data.meeting_id).toBe(first.data.meeting_id);
+    const cancelled = await eventually(async () => {
+      const meeting = (await (await fetch(`${baseUrl}/meetings/${first.data.meeting_id}`)).json()) as MeetingJson;
+      return meeting.status === 'cancelled' ? meeting : undefined;
+    }, 20_000);
+    expect(cancelled.meeting_id).toBe(first.data.meeting_id);
+  }, 60_000);
+});
