@@ -1,18 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '#libs/messaging';
+import { MessagingModule } from '#libs/messaging';
 import { DatabaseModule } from '#libs/persistence';
+import { ANALYSIS_DATABASE, ANALYSIS_ENTITIES } from './analysis.database';
 import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
 import { AnalysisAgentsService } from './agents/analysis-agents.service';
 import { AlertAnalysisService } from './alert-analysis.service';
 import { AnalyzeAlertWhenReceived } from './analyze-alert-when-received.handler';
 import { AuthoritiesConfigService } from './authorities/authorities-config.service';
-import { ANALYSIS_MIGRATIONS } from './migrations';
-import { AnalysisEntity } from './persistence/analysis.entity';
-import { LlmCallEntity } from './persistence/llm-call.entity';
 
 /** Tables of the analysis schema. */
-export const ANALYSIS_ENTITIES = [AnalysisEntity, LlmCallEntity];
 
 /** Consumers the messaging layer subscribes for this service. */
 export const ANALYSIS_HANDLERS = [AnalyzeAlertWhenReceived];
@@ -28,12 +25,7 @@ export class AnalysisModule {
       module: AnalysisModule,
       imports: [
         HealthModule.forService({ name: 'analysis', version: runtime.version }, options),
-        DatabaseModule.forService({
-          service: 'analysis',
-          url: runtime.databaseUrl,
-          entities: [...MESSAGING_ENTITIES, ...ANALYSIS_ENTITIES],
-          migrations: [...MESSAGING_MIGRATIONS, ...ANALYSIS_MIGRATIONS],
-        }),
+        DatabaseModule.forService({ ...ANALYSIS_DATABASE, url: runtime.databaseUrl }),
         MessagingModule.forService({ service: 'analysis', runtime, handlers: ANALYSIS_HANDLERS }),
       ],
       providers: [
@@ -54,3 +46,5 @@ export class AnalysisModule {
     };
   }
 }
+
+export { ANALYSIS_ENTITIES };

@@ -1,13 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '#libs/messaging';
+import { MessagingModule } from '#libs/messaging';
 import { DatabaseModule } from '#libs/persistence';
+import { AUDIT_DATABASE } from './audit.database';
 import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
 import { AuditLogService } from './audit-log.service';
 import { AuditQueryController } from './audit-query.controller';
 import { AuditQueryService } from './audit-query.service';
 import { AuditRecorderService } from './audit-recorder.service';
-import { AUDIT_MIGRATIONS } from './migrations';
 import { ReadModelService } from './read-model.service';
 import { AUDIT_HANDLERS } from './record-event-when-published.handler';
 import { ReplayService } from './replay.service';
@@ -32,13 +32,7 @@ export class AuditModule {
       module: AuditModule,
       imports: [
         HealthModule.forService({ name: 'audit', version: runtime.version }, options),
-        // The audit tables are read and written with SQL (row locks, guarded upserts, jsonb), so no entities.
-        DatabaseModule.forService({
-          service: 'audit',
-          url: runtime.databaseUrl,
-          entities: MESSAGING_ENTITIES,
-          migrations: [...MESSAGING_MIGRATIONS, ...AUDIT_MIGRATIONS],
-        }),
+        DatabaseModule.forService({ ...AUDIT_DATABASE, url: runtime.databaseUrl }),
         MessagingModule.forService({ service: 'audit', runtime, handlers: AUDIT_HANDLERS }),
       ],
       controllers: options.http ? [AuditQueryController] : [],

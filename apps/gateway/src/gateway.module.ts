@@ -1,16 +1,15 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '#libs/messaging';
+import { MessagingModule } from '#libs/messaging';
 import { DatabaseModule } from '#libs/persistence';
+import { GATEWAY_DATABASE } from './gateway.database';
 import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { GATEWAY_SETTINGS, gatewaySettings } from './gateway.config';
-import { GATEWAY_MIGRATIONS } from './migrations';
 import { HttpMetrics } from './observability/http-metrics.service';
 import { MetricsController } from './observability/metrics.controller';
 import { StatusController } from './observability/status.controller';
-import { GATEWAY_ENTITIES } from './persistence';
 import { AuditQueryPort } from './query/audit-query.port';
 import { HttpAuditQueryAdapter } from './query/http-audit-query.adapter';
 import { QueryController } from './query/query.controller';
@@ -44,12 +43,7 @@ export class GatewayModule implements NestModule {
       module: GatewayModule,
       imports: [
         HealthModule.forService({ name: 'gateway', version: runtime.version }, options),
-        DatabaseModule.forService({
-          service: 'gateway',
-          url: runtime.databaseUrl,
-          entities: [...MESSAGING_ENTITIES, ...GATEWAY_ENTITIES],
-          migrations: [...MESSAGING_MIGRATIONS, ...GATEWAY_MIGRATIONS],
-        }),
+        DatabaseModule.forService({ ...GATEWAY_DATABASE, url: runtime.databaseUrl }),
         MessagingModule.forService({ service: 'gateway', runtime, handlers: [] }),
       ],
       controllers: options.http ? [AlertWebhookController, QueryController, StatusController, MetricsController] : [],

@@ -1,19 +1,18 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '#libs/messaging';
+import { MessagingModule } from '#libs/messaging';
 import { DatabaseModule } from '#libs/persistence';
+import { NOTIFICATION_DATABASE, NOTIFICATION_ENTITIES } from './notification.database';
 import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
 import { ChainSyncSender } from './channels/chainsync/chainsync.sender';
 import { ChannelRouter } from './channels/channel-router.service';
 import { EmailSender } from './channels/email/email.sender';
 import { SlackSender } from './channels/slack/slack.sender';
-import { Delivery } from './deliveries/delivery.entity';
 import { DeliveryPlanner } from './deliveries/delivery-planner.service';
 import { DeliveryWorker } from './deliveries/delivery.worker';
 import { SendCancellationsWhenMeetingCancelled } from './handlers/send-cancellations-when-meeting-cancelled.handler';
 import { SendInvitesWhenMeetingScheduled } from './handlers/send-invites-when-meeting-scheduled.handler';
 import { SendUpdatesWhenMeetingUpdated } from './handlers/send-updates-when-meeting-updated.handler';
-import { NOTIFICATION_MIGRATIONS } from './migrations';
 import { NOTIFICATION_SETTINGS, type NotificationSettings, notificationSettingsFromEnv } from './notification.config';
 
 /** The consumers of the meeting topics, for MessagingModule.forService. */
@@ -22,8 +21,6 @@ export const NOTIFICATION_HANDLERS = [
   SendUpdatesWhenMeetingUpdated,
   SendCancellationsWhenMeetingCancelled,
 ];
-
-export const NOTIFICATION_ENTITIES = [Delivery];
 
 /** Everything the service provides besides messaging; the worker injects the `Outbox` MessagingModule provides. */
 export function notificationProviders(settings: NotificationSettings): Provider[] {
@@ -47,15 +44,12 @@ export class NotificationModule {
       module: NotificationModule,
       imports: [
         HealthModule.forService({ name: 'notification', version: runtime.version }, options),
-        DatabaseModule.forService({
-          service: 'notification',
-          url: runtime.databaseUrl,
-          entities: [...MESSAGING_ENTITIES, ...NOTIFICATION_ENTITIES],
-          migrations: [...MESSAGING_MIGRATIONS, ...NOTIFICATION_MIGRATIONS],
-        }),
+        DatabaseModule.forService({ ...NOTIFICATION_DATABASE, url: runtime.databaseUrl }),
         MessagingModule.forService({ service: 'notification', runtime, handlers: NOTIFICATION_HANDLERS }),
       ],
       providers: notificationProviders(notificationSettingsFromEnv(runtime.env)),
     };
   }
 }
+
+export { NOTIFICATION_ENTITIES };

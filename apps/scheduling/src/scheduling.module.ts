@@ -1,24 +1,20 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, MessagingModule } from '#libs/messaging';
+import { MessagingModule } from '#libs/messaging';
 import { DatabaseModule } from '#libs/persistence';
+import { SCHEDULING_DATABASE, SCHEDULING_ENTITIES } from './scheduling.database';
 import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
 import { BuiltinCalendarProvider } from './calendar/builtin-calendar.provider';
-import { BusyBlockEntity } from './calendar/busy-block.entity';
 import { CalendarProvider } from './calendar/calendar-provider';
 import { CircuitBreaker } from './calendar/circuit-breaker';
 import { SlotifyCalendarProvider } from './calendar/slotify-calendar.provider';
 import { SlotifyClient } from './calendar/slotify.client';
-import { MeetingAlertEntity } from './meetings/meeting-alert.entity';
 import { MeetingScheduler } from './meetings/meeting-scheduler.service';
-import { MeetingEntity } from './meetings/meeting.entity';
 import { ScheduleMeetingWhenAlertAnalyzed } from './meetings/schedule-meeting-when-alert-analyzed.handler';
-import { SCHEDULING_MIGRATIONS } from './migrations';
 import { SchedulingSettings } from './scheduling-settings';
 import { Clock, SystemClock } from './slots/clock';
 
 /** Tables of the scheduling schema. */
-export const SCHEDULING_ENTITIES = [MeetingEntity, MeetingAlertEntity, BusyBlockEntity];
 
 /** Consumers the messaging layer subscribes for this service. */
 export const SCHEDULING_HANDLERS = [ScheduleMeetingWhenAlertAnalyzed];
@@ -54,15 +50,12 @@ export class SchedulingModule {
       module: SchedulingModule,
       imports: [
         HealthModule.forService({ name: 'scheduling', version: runtime.version }, options),
-        DatabaseModule.forService({
-          service: 'scheduling',
-          url: runtime.databaseUrl,
-          entities: [...MESSAGING_ENTITIES, ...SCHEDULING_ENTITIES],
-          migrations: [...MESSAGING_MIGRATIONS, ...SCHEDULING_MIGRATIONS],
-        }),
+        DatabaseModule.forService({ ...SCHEDULING_DATABASE, url: runtime.databaseUrl }),
         MessagingModule.forService({ service: 'scheduling', runtime, handlers: SCHEDULING_HANDLERS }),
       ],
       providers: schedulingProviders(SchedulingSettings.fromEnv(runtime.env)),
     };
   }
 }
+
+export { SCHEDULING_ENTITIES };

