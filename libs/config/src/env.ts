@@ -184,8 +184,11 @@ export class EnvValidationError extends Error {
   }
 }
 
-/** Reads and validates the environment. Throws EnvValidationError naming every bad key. */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): ConveneEnv {
+/**
+ * Reads and validates the environment. Throws EnvValidationError naming every bad key. A process
+ * that only applies migrations needs no webhook keys or brokers, so `forMigrations` skips that check.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env, options: { forMigrations?: boolean } = {}): ConveneEnv {
   const known = Object.fromEntries(
     Object.entries(source).filter(
       ([key]) => Object.prototype.hasOwnProperty.call(new ConveneEnv(), key) || SENSITIVE.has(key),
@@ -198,7 +201,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ConveneEnv {
       errors.map((e) => ({ key: e.property, reason: Object.keys(e.constraints ?? {}).join(', ') || 'invalid' })),
     );
   }
-  assertDistributedRequirements(env);
+  if (!options.forMigrations) assertDistributedRequirements(env);
   return env;
 }
 

@@ -2,6 +2,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ConveneEnv } from '#libs/config';
+import { observeHttpRequest } from '#libs/telemetry';
 
 import { ConveneLogger } from './convene-logger';
 
@@ -21,7 +22,10 @@ export interface HttpServiceOptions {
   shutdownHooks?: boolean;
 }
 
-/** Creates a Nest application on Fastify for `rootModule`, with shutdown hooks, and listens. */
+/**
+ * Creates a Nest application on Fastify for `rootModule`, with shutdown hooks and HTTP metrics
+ * (`http_requests_total`, `http_request_duration_seconds`), and listens.
+ */
 export async function startHttpService(
   rootModule: DynamicModule,
   options: HttpServiceOptions,
@@ -31,7 +35,18 @@ export async function startHttpService(
     bufferLogs: true,
   });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
+  recordHttpMetrics(app);
   await options.beforeListen?.(app);
   await app.listen(options.port, options.host);
   return app;
+}
+
+function recordHttpMetrics(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      observeHttpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
 }

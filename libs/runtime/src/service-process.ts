@@ -25,9 +25,10 @@ export async function runServiceProcess(
   register: ServiceRegistration,
   options: ServiceProcessOptions,
 ): Promise<void> {
-  const env = loadEnv();
+  const migrating = process.argv[2] === 'migrate';
+  const env = loadEnv(process.env, { forMigrations: migrating });
   Logger.overrideLogger(new ConveneLogger(env, service));
-  if (process.argv[2] === 'migrate') {
+  if (migrating) {
     await migrate(env, service, options.database);
     return;
   }

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Chooses what this container runs: the first argument, else CONVENE_SERVICE.
+#   gateway | analysis | scheduling | notification | audit   one service, distributed mode
+#   embedded                                                  all five in one process
+#   migrate <service>...                                      apply migrations, then exit
+# Anything else is executed as given (e.g. `sh`), which keeps the image debuggable.
+set -eu
+
+target="${1:-${CONVENE_SERVICE:-gateway}}"
+[ "$#" -gt 0 ] && shift
+
+case "$target" in
+  gateway | analysis | scheduling | notification | audit)
+    exec node "dist/apps/$target/src/main.js" "$@"
+    ;;
+  embedded | all-in-one)
+    CONVENE_MODE=embedded
+    export CONVENE_MODE
+    exec node dist/embedded/src/main.js "$@"
+    ;;
+  migrate)
+    if [ "$#" -eq 0 ]; then
+      echo "convene-entrypoint: migrate needs one or more of: gateway analysis scheduling notification audit" >&2
+      exit 64
+    fi
+    # Each service migrates its own schema as its own role: DATABASE_URL_<SERVICE> when set,
+    # otherwise DATABASE_URL. One at a time, stopping at the first failure.
+    for service in "$@"; do
+      case "$service" in
+        gateway | analysis | scheduling | notification | audit) ;;
+        *)
+          echo "convene-entrypoint: unknown service '$service'" >&2
+          exit 64
+          ;;
+      esac
+      url_var="DATABASE_URL_$(printf '%s' "$service" | tr '[:lower:]' '[:upper:]')"
+      service_url=''
+      eval "service_url=\${$url_var:-\${DATABASE_URL:-}}"
+      echo "convene-entrypoint: applying $service migrations" >&2
+      DATABASE_URL="$service_url" node "dist/apps/$service/src/main.js" migrate
+    done
+    ;;
+  *)
+    exec "$target" "$@"
+    ;;
+esac
