@@ -188,7 +188,10 @@ export class EnvValidationError extends Error {
  * Reads and validates the environment. Throws EnvValidationError naming every bad key. A process
  * that only applies migrations needs no webhook keys or brokers, so `forMigrations` skips that check.
  */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env, options: { forMigrations?: boolean } = {}): ConveneEnv {
+export function loadEnv(
+  source: NodeJS.ProcessEnv = process.env,
+  options: { forMigrations?: boolean } = {},
+): ConveneEnv {
   const known = Object.fromEntries(
     Object.entries(source).filter(
       ([key]) => Object.prototype.hasOwnProperty.call(new ConveneEnv(), key) || SENSITIVE.has(key),
