@@ -397,7 +397,7 @@ export function describeBusContract(factory: TransportFactory): void {
       expect(
         exporter
           .getFinishedSpans()
-          .some((span) => span.name === 'alert.received process' && span.spanContext().traceId === producerTraceId),
+          .some((span) => span.name === 'consume alert.received' && span.spanContext().traceId === producerTraceId),
       ).toBe(true);
     });
   });

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type AlertAnalyzedV1, type AlertReceivedV1, SEVERITIES } from '#libs/contracts';
 import { type ConveneEvent, type EventHandler, Outbox, PermanentError } from '#libs/messaging';
+import { addSpanEvent } from '#libs/telemetry';
 import type { EntityManager } from 'typeorm';
 import { AlertAnalysisService } from './alert-analysis.service';
 import { AnalysisEntity } from './persistence/analysis.entity';
@@ -42,6 +43,7 @@ export class AnalyzeAlertWhenReceived implements EventHandler<'alert.received'> 
     // TODO(#5): the agents run inside the consumer's transaction, holding a connection for up to the LLM budget;
     // analyse before opening it once the messaging layer offers a pre-transaction step.
     const { payload, fresh } = await this.analyse(received, previous);
+    recordDecisions(payload);
     await this.persist(tx, payload, event.id, fresh);
     await this.outbox.add(tx, 'alert.analyzed', payload, { key: alertId });
 
@@ -98,6 +100,23 @@ export class AnalyzeAlertWhenReceived implements EventHandler<'alert.received'> 
       })),
     );
   }
+}
+
+/** The decisions on the consumer's span, so the trace shows why this meeting and these people. */
+function recordDecisions(payload: AlertAnalyzedV1): void {
+  addSpanEvent('urgency assessed', {
+    'urgency.level': payload.urgency.level,
+    'urgency.score': payload.urgency.score,
+    'urgency.response_window_minutes': payload.urgency.response_window_minutes,
+    'meeting.books': payload.books_meeting,
+  });
+  addSpanEvent('attendees selected', {
+    'attendees.count': payload.attendees.length,
+    'attendees.roles': payload.attendees.map((attendee) => attendee.role),
+  });
+  addSpanEvent('agents finished', {
+    'agents.sources': payload.agents.map((run) => `${run.agent}:${run.source}`),
+  });
 }
 
 /** A payload that can never be analysed is permanent: retrying it would fail the same way. */

@@ -9,6 +9,7 @@ import { CalendarProvider } from './calendar/calendar-provider';
 import { CircuitBreaker } from './calendar/circuit-breaker';
 import { SlotifyCalendarProvider } from './calendar/slotify-calendar.provider';
 import { SlotifyClient } from './calendar/slotify.client';
+import { TracedCalendarProvider } from './calendar/traced-calendar.provider';
 import { MeetingScheduler } from './meetings/meeting-scheduler.service';
 import { ScheduleMeetingWhenAlertAnalyzed } from './meetings/schedule-meeting-when-alert-analyzed.handler';
 import { SchedulingSettings } from './scheduling-settings';
@@ -30,12 +31,15 @@ export function schedulingProviders(settings: SchedulingSettings): Provider[] {
       inject: [BuiltinCalendarProvider, Clock],
       useFactory: (builtin: BuiltinCalendarProvider, clock: Clock): CalendarProvider =>
         settings.slotify
-          ? new SlotifyCalendarProvider(
-              new SlotifyClient(settings.slotify),
-              new CircuitBreaker(settings.slotify.breakerThreshold, settings.slotify.breakerCooldownMs, clock),
-              builtin,
+          ? new TracedCalendarProvider(
+              new SlotifyCalendarProvider(
+                new SlotifyClient(settings.slotify),
+                new CircuitBreaker(settings.slotify.breakerThreshold, settings.slotify.breakerCooldownMs, clock),
+                builtin,
+              ),
+              'slotify',
             )
-          : builtin,
+          : new TracedCalendarProvider(builtin, 'builtin'),
     },
     MeetingScheduler,
     ...SCHEDULING_HANDLERS,

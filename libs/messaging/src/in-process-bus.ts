@@ -14,6 +14,8 @@ class GroupLanes {
   private readonly waiting: (() => void)[] = [];
   private running = 0;
   private sequence = 0;
+  /** Deliveries enqueued and not finished, per topic (the lag metric). */
+  readonly queued = new Map<string, number>();
   stopped = false;
 
   constructor(
@@ -29,9 +31,11 @@ class GroupLanes {
     const previous = this.lanes.get(message.key) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.deliver(message));
     const settled = next.catch(() => undefined);
+    this.queued.set(message.topic, (this.queued.get(message.topic) ?? 0) + 1);
     this.lanes.set(message.key, settled);
     this.inFlight.add(settled);
     void settled.then(() => {
+      this.queued.set(message.topic, (this.queued.get(message.topic) ?? 1) - 1);
       this.inFlight.delete(settled);
       if (this.lanes.get(message.key) === settled) this.lanes.delete(message.key);
     });
@@ -127,6 +131,11 @@ export class InProcessBus implements BusTransport {
     const lanes = new GroupLanes(options.group, new Set(options.topics), options.deliver, this.concurrency);
     this.groups.set(options.group, lanes);
     return Promise.resolve({ stop: () => lanes.stop() });
+  }
+
+  lag(group: string, topics: string[]): Promise<Record<string, number>> {
+    const lanes = this.groups.get(group);
+    return Promise.resolve(Object.fromEntries(topics.map((topic) => [topic, lanes?.queued.get(topic) ?? 0])));
   }
 
   check(): Promise<void> {

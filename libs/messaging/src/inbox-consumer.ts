@@ -4,6 +4,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { DEAD_LETTER_HEADERS, deadLetterTopic, type Topic } from '#libs/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { decodeEvent, errorText } from './cloud-event';
+import { observeHandling, recordDeadLetter } from './messaging.metrics';
 import { ConsumerError } from './errors';
 import type { ConveneEvent } from './event';
 import type { EventHandler } from './handler';
@@ -31,7 +32,7 @@ function classify(error: unknown): Failure {
   return { code: 'MESSAGING.HANDLER_FAILED', message: errorText(error), permanent: false };
 }
 
-// TODO(#3): inbox rows are kept forever (the dedup window is unbounded); add retention and DLQ metrics.
+// TODO(#3): inbox rows are kept forever (the dedup window is unbounded); add retention.
 /**
  * Runs a service's handlers for each delivery: decodes and validates the event, calls every
  * handler of its topic in a transaction that also writes the inbox row (so a redelivery is a no-op),
@@ -78,16 +79,20 @@ export class InboxConsumer {
     const name = handler.constructor.name;
     for (let attempt = 1; ; attempt += 1) {
       if (this.stopped.signal.aborted) throw new ConsumerStoppedError();
+      const attemptStarted = performance.now();
       try {
-        await this.handleOnce(handler, name, event, delivery);
+        const fresh = await this.handleOnce(handler, name, event, delivery, attempt);
+        observeHandling(this.group, event.topic, fresh ? 'handled' : 'duplicate', attemptStarted);
         return;
       } catch (error) {
         const failure = classify(error);
         const delay = backoffDelay(this.retry, attempt);
         if (failure.permanent || !mayRetry(this.retry, attempt, Date.now() - started, delay)) {
+          observeHandling(this.group, event.topic, 'dead_lettered', attemptStarted);
           await this.deadLetter(delivery, event, name, failure, attempt);
           return;
         }
+        observeHandling(this.group, event.topic, 'retried', attemptStarted);
         this.logger.warn({
           msg: 'handler failed; retrying',
           handler: name,
@@ -102,33 +107,45 @@ export class InboxConsumer {
     }
   }
 
-  private handleOnce(handler: EventHandler, name: string, event: ConveneEvent, delivery: Delivery): Promise<void> {
-    // The producer's own context (ce_traceparent) is the parent: the plain `traceparent` header may
-    // have been rewritten by a kafkajs instrumentation whose send ran outside the producer's trace.
-    const parent = contextFrom(
-      event.traceparent
-        ? { traceparent: event.traceparent, tracestate: event.tracestate }
-        : { traceparent: delivery.headers.traceparent, tracestate: delivery.headers.tracestate },
-    );
+  /** Runs the handler once in a `consume <topic>` span under the producer's trace; false for a duplicate. */
+  private handleOnce(
+    handler: EventHandler,
+    name: string,
+    event: ConveneEvent,
+    delivery: Delivery,
+    attempt: number,
+  ): Promise<boolean> {
+    const parent = contextFrom(parentCarrier(event, delivery));
     const span = tracer.startSpan(
-      `${event.topic} process`,
+      `consume ${event.topic}`,
       {
         kind: SpanKind.CONSUMER,
         attributes: {
+          'messaging.system': delivery.position.includes('/in-process/') ? 'convene-in-process' : 'kafka',
+          'messaging.operation.type': 'process',
           'messaging.destination.name': event.topic,
           'messaging.consumer.group.name': this.group,
+          'messaging.message.id': event.id,
+          'messaging.kafka.message.key': delivery.key,
           'convene.handler': name,
+          'convene.delivery.attempt': attempt,
+          'alert.id': event.subject,
         },
       },
       parent,
     );
     return context.with(trace.setSpan(parent, span), async () => {
       try {
-        await this.dataSource.transaction(async (tx) => {
-          if (!(await this.recordInInbox(tx, event.id, name, event.topic, 'handled'))) return;
+        return await this.dataSource.transaction(async (tx) => {
+          if (!(await this.recordInInbox(tx, event.id, name, event.topic, 'handled'))) {
+            span.addEvent('duplicate skipped');
+            return false;
+          }
           await handler.handle(event, tx);
+          return true;
         });
       } catch (error) {
+        span.recordException(error instanceof Error ? error : errorText(error));
         span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
         throw error;
       } finally {
@@ -165,6 +182,7 @@ export class InboxConsumer {
     failure: Failure,
     attempts: number,
   ): Promise<void> {
+    recordDeadLetter(this.group, delivery.topic, failure.code);
     this.logger.error({
       msg: 'message dead-lettered',
       topic: delivery.topic,
@@ -245,4 +263,22 @@ export class InboxConsumer {
     }
     if (signal.aborted) throw new ConsumerStoppedError();
   }
+}
+
+/**
+ * The relay's `publish <topic>` span (plain `traceparent` header) when it belongs to the producer's
+ * trace, so the consumer hangs under the publish; otherwise the producer's own context
+ * (`ce_traceparent`), which no broker-side instrumentation can have rewritten.
+ */
+function parentCarrier(event: ConveneEvent, delivery: Delivery): Record<string, string | null | undefined> {
+  const header = delivery.headers.traceparent;
+  if (!event.traceparent) return { traceparent: header, tracestate: delivery.headers.tracestate };
+  if (header && traceIdIn(header) === traceIdIn(event.traceparent)) {
+    return { traceparent: header, tracestate: delivery.headers.tracestate };
+  }
+  return { traceparent: event.traceparent, tracestate: event.tracestate };
+}
+
+function traceIdIn(traceparent: string): string | undefined {
+  return traceparent.split('-')[1];
 }

@@ -121,6 +121,26 @@ export class KafkaBus implements BusTransport {
     };
   }
 
+  async lag(group: string, topics: string[]): Promise<Record<string, number>> {
+    const committed = await this.admin.fetchOffsets({
+      groupId: this.physical(group),
+      topics: topics.map((topic) => this.physical(topic)),
+    });
+    const lag: Record<string, number> = {};
+    for (const { topic, partitions } of committed) {
+      const ends = await this.admin.fetchTopicOffsets(topic);
+      let behind = 0;
+      for (const end of ends) {
+        const done = partitions.find((partition) => partition.partition === end.partition)?.offset ?? '-1';
+        // No committed offset yet: the group starts from the beginning (fromBeginning: true).
+        const from = done === '-1' ? BigInt(end.low) : BigInt(done);
+        behind += Number(BigInt(end.high) - from);
+      }
+      lag[this.logical(topic)] = behind;
+    }
+    return lag;
+  }
+
   async check(): Promise<void> {
     await this.admin.describeCluster();
   }

@@ -2,6 +2,7 @@ import { deadLetterTopic, TOPICS } from '#libs/contracts';
 import type { DataSource } from 'typeorm';
 import type { EventHandler } from './handler';
 import { InboxConsumer } from './inbox-consumer';
+import { observeMessaging } from './messaging.metrics';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type RelayOptions } from './outbox-relay';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { TransactionalOutbox } from './transactional-outbox';
@@ -30,6 +31,7 @@ export class MessagingEngine {
   private readonly relay: OutboxRelay;
   private readonly consumer: InboxConsumer;
   private subscription: BusSubscription | undefined;
+  private stopObserving: (() => void) | undefined;
 
   constructor(private readonly options: MessagingEngineOptions) {
     this.group = `convene-${options.service}`;
@@ -48,6 +50,13 @@ export class MessagingEngine {
 
   async start(): Promise<void> {
     await this.options.transport.connect(ALL_TOPICS);
+    this.stopObserving = observeMessaging({
+      service: this.options.service,
+      group: this.group,
+      dataSource: this.options.dataSource,
+      transport: this.options.transport,
+      topics: this.consumer.topics,
+    });
     this.relay.start();
     if (this.consumer.topics.length === 0) return;
     this.subscription = await this.options.transport.subscribe({
@@ -59,6 +68,7 @@ export class MessagingEngine {
 
   /** Stops consuming, lets running handlers finish, then flushes the relay. The transport stays open. */
   async stop(): Promise<void> {
+    this.stopObserving?.();
     this.consumer.stop();
     await this.subscription?.stop();
     this.subscription = undefined;

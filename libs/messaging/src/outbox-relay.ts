@@ -34,7 +34,7 @@ interface OutboxRow {
   tracestate: string | null;
 }
 
-// TODO(#3): sent rows are never deleted; add a retention sweep (and metrics: unsent rows, oldest age).
+// TODO(#3): sent rows are never deleted; add a retention sweep.
 /**
  * Publishes the service's outbox in position order and marks rows sent once the bus accepted
  * them. One relay per schema works at a time (advisory lock), which keeps per-key order even with
@@ -121,8 +121,14 @@ export class OutboxRelay {
     const spans: Span[] = [];
     const messages = rows.map((row): BusMessage => {
       const parent = contextFrom({ traceparent: row.traceparent, tracestate: row.tracestate });
-      const span = tracer.startSpan(`${row.topic} publish`, { kind: SpanKind.PRODUCER }, parent);
-      span.setAttributes({ 'messaging.destination.name': row.topic, 'messaging.kafka.message.key': row.key });
+      const span = tracer.startSpan(`publish ${row.topic}`, { kind: SpanKind.PRODUCER }, parent);
+      span.setAttributes({
+        'messaging.system': this.transport.kind === 'kafka' ? 'kafka' : 'convene-in-process',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': row.topic,
+        'messaging.kafka.message.key': row.key,
+        'alert.id': row.key,
+      });
       spans.push(span);
       const headers = { ...row.headers };
       injectInto(trace.setSpan(parent, span), headers);

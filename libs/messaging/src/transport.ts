@@ -44,6 +44,11 @@ export interface BusTransport {
   /** Resolves once every message is durably accepted; messages with one key keep their order. */
   publish(messages: BusMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<BusSubscription>;
+  /**
+   * Messages of each topic that `group` has not processed yet (metrics, read on scrape). Kafka:
+   * end offsets minus the group's committed offsets; in-process: deliveries queued for the group.
+   */
+  lag?(group: string, topics: string[]): Promise<Record<string, number>>;
   /** Throws when the bus cannot take work (readiness). */
   check(): Promise<void>;
   close(): Promise<void>;

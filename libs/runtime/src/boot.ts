@@ -2,7 +2,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ConveneEnv } from '#libs/config';
-import { observeHttpRequest } from '#libs/telemetry';
+import { nameServerSpan, observeHttpRequest } from '#libs/telemetry';
 
 import { ConveneLogger } from './convene-logger';
 
@@ -23,8 +23,8 @@ export interface HttpServiceOptions {
 }
 
 /**
- * Creates a Nest application on Fastify for `rootModule`, with shutdown hooks and HTTP metrics
- * (`http_requests_total`, `http_request_duration_seconds`), and listens.
+ * Creates a Nest application on Fastify for `rootModule`, with shutdown hooks, route-named server
+ * spans and HTTP metrics (`http_requests_total`, `http_request_duration_seconds`), and listens.
  */
 export async function startHttpService(
   rootModule: DynamicModule,
@@ -35,23 +35,26 @@ export async function startHttpService(
     bufferLogs: true,
   });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
-  recordHttpMetrics(app);
+  instrumentHttp(app);
   await options.beforeListen?.(app);
   await app.listen(options.port, options.host);
   return app;
 }
 
-function recordHttpMetrics(app: NestFastifyApplication): void {
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', (request, reply, done) => {
-      observeHttpRequest(
-        request.method,
-        request.routeOptions.url ?? 'unmatched',
-        reply.statusCode,
-        reply.elapsedTime / 1000,
-      );
-      done();
-    });
+/** Route-named server spans and the HTTP metrics, for every request the app answers. */
+function instrumentHttp(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.url) nameServerSpan(request.method, request.routeOptions.url);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    observeHttpRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
 }

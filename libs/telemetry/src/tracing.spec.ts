@@ -1,5 +1,13 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { currentTraceId, currentTraceparent, inSpan, startTracing, traceIdOf, type TracingHandle } from './tracing';
+import {
+  currentTraceId,
+  currentTraceparent,
+  inSpan,
+  inSpanContinuing,
+  startTracing,
+  traceIdOf,
+  type TracingHandle,
+} from './tracing';
 
 describe('tracing', () => {
   const exporter = new InMemorySpanExporter();
@@ -48,5 +56,25 @@ describe('tracing', () => {
     );
     expect(traceIdOf('not-a-traceparent')).toBeNull();
     expect(traceIdOf(null)).toBeNull();
+  });
+
+  it('continues the trace of a stored traceparent as a child of its span', async () => {
+    const stored = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await tracing.flush();
+    exporter.reset();
+
+    const traceId = await inSpanContinuing(stored, 'deliver email', {}, () => Promise.resolve(currentTraceId()));
+    await tracing.flush();
+
+    const [span] = exporter.getFinishedSpans();
+    expect(traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(span?.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+  });
+
+  it('starts a new trace when no traceparent was stored', async () => {
+    const traceId = await inSpanContinuing(null, 'deliver email', {}, () => Promise.resolve(currentTraceId()));
+
+    expect(traceId).toMatch(/^[\da-f]{32}$/);
+    expect(traceId).not.toBe('0af7651916cd43dd8448eb211c80319c');
   });
 });

@@ -1,8 +1,15 @@
-import { createRequire } from 'node:module';
-import { context, propagation, type Span, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import {
+  type Attributes,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  type SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -46,14 +53,15 @@ export function startTracing(options: TracingOptions): TracingHandle {
       'deployment.environment.name': options.environment,
     }),
     spanProcessors: spanProcessorsFor(options),
+    // No kafkajs instrumentation: it starts a root span for every fetched batch and every send
+    // (the relay publishes outside any request), which splits one alert into a dozen traces. The
+    // messaging layer's own `publish <topic>` and `consume <topic>` spans carry the context instead.
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isProbe(request.url) }),
       new PgInstrumentation({ requireParentSpan: true }),
-      new KafkaJsInstrumentation(),
     ],
   });
   sdk.start();
-  patchKafkaJsForDynamicImport();
   active = { flush: flushTracerProvider, shutdown: () => sdk.shutdown() };
   return active;
 }
@@ -63,19 +71,6 @@ function spanProcessorsFor(options: TracingOptions): SpanProcessor[] {
   if (!options.endpoint) return [];
   const exporter = new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces` });
   return [new BatchSpanProcessor({ exporter, scheduledDelayMillis: 500 })];
-}
-
-/**
- * NestJS 12 loads kafkajs with `import()`, which the kafkajs instrumentation's require hook never
- * sees. Requiring it once here puts the patched module in the CommonJS cache that `import()`
- * then reuses.
- */
-function patchKafkaJsForDynamicImport(): void {
-  try {
-    createRequire(__filename)('kafkajs');
-  } catch {
-    // kafkajs is optional for a process that never talks to Kafka
-  }
 }
 
 async function flushTracerProvider(): Promise<void> {
@@ -110,8 +105,13 @@ export function traceIdOf(traceparent: string | null | undefined): string | null
  * Runs `work` inside a new active span named `name`, recording an exception and an error status
  * when it throws. Use it for consumer handlers and outbound calls.
  */
-export async function inSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
-  return trace.getTracer('convene').startActiveSpan(name, { attributes }, async (span) => {
+export async function inSpan<T>(
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+  options: { kind?: SpanKind } = {},
+): Promise<T> {
+  return trace.getTracer('convene').startActiveSpan(name, { attributes, kind: options.kind }, async (span) => {
     try {
       return await work(span);
     } catch (error) {
@@ -122,6 +122,42 @@ export async function inSpan<T>(name: string, attributes: Attributes, work: (spa
       span.end();
     }
   });
+}
+
+/**
+ * Runs `work` in a span that continues the trace of `traceparent` (a stored W3C header value),
+ * for work that resumes outside the request or message that started it (a delivery worker). A
+ * missing or malformed value starts a new trace.
+ */
+export function inSpanContinuing<T>(
+  traceparent: string | null | undefined,
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+  options: { kind?: SpanKind } = {},
+): Promise<T> {
+  const parent = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;
+  return context.with(parent, () => inSpan(name, attributes, work, options));
+}
+
+/** Records a decision on the active span (`urgency.assessed`, `slot.chosen` …); a no-op outside a trace. */
+export function addSpanEvent(name: string, attributes: Attributes = {}): void {
+  trace.getActiveSpan()?.addEvent(name, attributes);
+}
+
+/**
+ * Names the active HTTP server span after its route template (`POST /webhooks/chainsync/alert`);
+ * the http instrumentation only knows the method, the framework knows the route.
+ */
+export function nameServerSpan(method: string, route: string): void {
+  const span = trace.getActiveSpan();
+  span?.updateName(`${method} ${route}`);
+  span?.setAttribute('http.route', route);
+}
+
+/** Adds attributes to the active span (the HTTP server span, a consumer span); a no-op outside a trace. */
+export function setSpanAttributes(attributes: Attributes): void {
+  trace.getActiveSpan()?.setAttributes(attributes);
 }
 
 /** Starts tracing for a Convene process from its environment (OTEL_EXPORTER_OTLP_ENDPOINT). */

@@ -20,6 +20,8 @@ import {
   templateMeetingContext,
   templateRootCause,
 } from './analysis-templates.policy';
+import { inSpan } from '#libs/telemetry';
+import { describeLlmCall, recordAgentRun } from './agent.telemetry';
 import { redactAlert } from './redaction.policy';
 import { StructuredCompletionClient } from './structured-completion.client';
 
@@ -79,6 +81,7 @@ export class AnalysisAgentsService {
           templated(specs.compliance, 'no_api_key', null),
           templated(specs.meetingContext, 'no_api_key', null),
         ];
+    for (const result of [rootCause, compliance, meetingContext]) recordAgentRun(result.run, Boolean(apiKey));
 
     return {
       root_cause: rootCause.value,
@@ -126,7 +129,21 @@ export class AnalysisAgentsService {
     };
     const deadline = AbortSignal.timeout(llm.timeout_ms);
     const call = <T>(spec: AgentSpec<T>): Promise<AgentResult<T>> =>
-      this.callModel(spec, client, facts, deadline, llm.timeout_ms, input.alert.alert_id);
+      inSpan(
+        `chat ${client.settings.model}`,
+        {
+          'gen_ai.system': 'openai',
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': client.settings.model,
+          'convene.agent': spec.agent,
+          'alert.id': input.alert.alert_id,
+        },
+        async (span) => {
+          const result = await this.callModel(spec, client, facts, deadline, llm.timeout_ms, input.alert.alert_id);
+          describeLlmCall(span, result.run);
+          return result;
+        },
+      );
 
     return Promise.all([call(specs.rootCause), call(specs.compliance), call(specs.meetingContext)]);
   }

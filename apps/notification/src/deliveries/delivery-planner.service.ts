@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type ConveneEvent, PermanentError } from '#libs/messaging';
+import { currentTraceparent } from '#libs/telemetry';
 import type { EntityManager } from 'typeorm';
 import { NOTIFICATION_SETTINGS, type NotificationSettings } from '../notification.config';
 import { Delivery, type MeetingEventKind, type MeetingNotice } from './delivery.entity';
@@ -32,6 +33,7 @@ export class DeliveryPlanner {
 
     await supersedeOlderVersions(tx, notice.meeting_id, sequence);
     const drafts = planDeliveries(notice, this.settings);
+    const traceparent = currentTraceparent();
     const inserted = await insertDrafts(
       tx,
       drafts.map((draft) => ({
@@ -42,6 +44,7 @@ export class DeliveryPlanner {
         event_kind: kind,
         snapshot: notice,
         source_event_id: event.id,
+        traceparent,
       })),
     );
 

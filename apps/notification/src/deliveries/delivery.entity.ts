@@ -62,6 +62,10 @@ export class Delivery {
   @Column('text')
   source_event_id!: string;
 
+  /** W3C traceparent of the consumer that planned the delivery; the worker's send continues that trace. */
+  @Column('text', { nullable: true })
+  traceparent!: string | null;
+
   @Column('timestamptz')
   created_at!: Date;
 

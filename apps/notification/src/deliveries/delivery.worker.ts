@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { NotificationOutcomeV1 } from '#libs/contracts';
 import { Outbox } from '#libs/messaging';
+import { inSpanContinuing } from '#libs/telemetry';
 import { DataSource } from 'typeorm';
 import { ChannelRouter } from '../channels/channel-router.service';
 import type { SendReceipt } from '../channels/channel-sender';
 import { DeliveryFailure } from '../channels/delivery-failure.exception';
 import { NOTIFICATION_SETTINGS, type NotificationSettings } from '../notification.config';
 import { Delivery } from './delivery.entity';
+import { observeSend, recordDelivery } from './notification.metrics';
 
 /**
  * Sends pending deliveries. Several workers (pods, or the embedded process) may run at once:
@@ -104,7 +106,27 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return result[0];
   }
 
-  private async deliver(delivery: Delivery): Promise<void> {
+  /**
+   * Sends outside the consumer's transaction, so the span continues the trace stored on the row:
+   * the send and its notification.* event belong to the alert's trace.
+   */
+  private deliver(delivery: Delivery): Promise<void> {
+    return inSpanContinuing(
+      delivery.traceparent,
+      `deliver ${delivery.channel}`,
+      {
+        'alert.id': delivery.alert_id,
+        'meeting.id': delivery.meeting_id,
+        'meeting.sequence': delivery.meeting_sequence,
+        'notification.channel': delivery.channel,
+        'notification.event_kind': delivery.event_kind,
+        'notification.attempt': delivery.attempts,
+      },
+      () => this.sendAndRecord(delivery),
+    );
+  }
+
+  private async sendAndRecord(delivery: Delivery): Promise<void> {
     if (delivery.attempts > this.settings.worker.maxAttempts) {
       // Claimed again and again without a recorded result: sending it is what kills the process.
       const failure = DeliveryFailure.permanent(
@@ -116,12 +138,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
 
     let receipt: SendReceipt;
+    const started = performance.now();
     try {
       receipt = await this.router.senderFor(delivery.channel).send(delivery);
     } catch (error) {
+      observeSend(delivery.channel, false, started);
       await this.recordFailure(delivery, asDeliveryFailure(error));
       return;
     }
+    observeSend(delivery.channel, true, started);
     await this.recordSent(delivery, receipt);
   }
 
@@ -139,6 +164,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       });
       return true;
     });
+    if (recorded) recordDelivery(delivery.channel, 'sent');
     this.logResult(recorded, 'delivered', delivery);
   }
 
@@ -161,6 +187,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       await this.outbox.add(tx, 'notification.failed', outcome(delivery, null, error), { key: delivery.alert_id });
       return true;
     });
+    if (recorded) recordDelivery(delivery.channel, 'failed');
     this.logResult(recorded, failure.permanent ? 'failed permanently' : 'failed after retries', delivery, error);
   }
 
@@ -176,6 +203,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
         WHERE id = $1 AND status = 'pending' AND attempts = $2`,
       [delivery.id, delivery.attempts, error, delayMs],
     );
+    recordDelivery(delivery.channel, 'retry_scheduled');
     this.logger.warn({
       msg: 'delivery will be retried',
       ...logFields(delivery),

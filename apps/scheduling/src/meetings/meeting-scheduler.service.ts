@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AlertAnalyzedV1, Attendee, MeetingAttendee, UrgencyLevel } from '#libs/contracts';
 import { type ConveneEvent, Outbox } from '#libs/messaging';
+import { addSpanEvent } from '#libs/telemetry';
 import type { EntityManager } from 'typeorm';
 import { type CalendarBooking, CalendarProvider, type CalendarReceipt } from '../calendar/calendar-provider';
 import { type InviteMethod, inviteUid, renderInvite } from '../invites/invite';
@@ -10,6 +11,7 @@ import { findSlot, fitsBusinessHours, type Slot } from '../slots/slot-search';
 import { newMeetingId } from './meeting-id';
 import { toSnapshot, traceIdOf } from './meeting-snapshot';
 import { MeetingEntity } from './meeting.entity';
+import { recordMeetingBooked } from './scheduling.metrics';
 
 type AnalyzedEvent = ConveneEvent<'alert.analyzed'>;
 export type UpdateReason = 'escalated' | 'correlated';
@@ -42,6 +44,15 @@ export class MeetingScheduler {
     );
 
     const meeting = this.newMeeting(tx, event, slot, attendees);
+    addSpanEvent('slot chosen', {
+      'meeting.id': meeting.id,
+      'meeting.start': slot.start.toISOString(),
+      'meeting.duration_minutes': meeting.durationMinutes,
+      'slot.outside_business_hours': slot.outsideBusinessHours,
+      'slot.past_deadline': slot.pastDeadline,
+      'attendees.count': attendees.length,
+      'attendees.with_conflict': slot.conflicts.length,
+    });
     this.applyReceipt(meeting, await this.calendar.book(tx, this.booking(meeting, event)));
     meeting.inviteIcs = this.render(meeting, 'REQUEST');
     await tx.getRepository(MeetingEntity).insert(meeting);
@@ -49,6 +60,7 @@ export class MeetingScheduler {
     await this.outbox.add(tx, 'meeting.scheduled', toSnapshot(meeting, 'REQUEST', traceIdOf(event.traceparent)), {
       key: meeting.alertId,
     });
+    recordMeetingBooked(data.urgency.level, new Date(data.received_at), this.clock.now(), meeting.startAt);
     this.logger.log({
       msg: 'meeting booked',
       alert_id: data.alert.alert_id,

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
 import nodemailer, { type NodemailerError, type SendMailOptions, type Transporter } from 'nodemailer';
+import { inSpan } from '#libs/telemetry';
 import type { Delivery, MeetingEventKind } from '../../deliveries/delivery.entity';
 import { NOTIFICATION_SETTINGS, type NotificationSettings } from '../../notification.config';
 import type { ChannelSender, SendReceipt } from '../channel-sender';
@@ -36,8 +38,20 @@ export class EmailSender implements ChannelSender, BeforeApplicationShutdown {
 
   async send(delivery: Delivery): Promise<SendReceipt> {
     const message = this.compose(delivery);
-    if (this.smtp) return this.sendOverSmtp(this.smtp, message);
-    return this.writeToOutbox(delivery, message);
+    const attributes = {
+      'email.method': inviteMethod(delivery.event_kind),
+      'email.message_id': message.messageId,
+      'meeting.id': delivery.meeting_id,
+    };
+    const smtp = this.smtp;
+    if (smtp) {
+      return inSpan('smtp send', { ...attributes, 'email.transport': 'smtp' }, () => this.sendOverSmtp(smtp, message), {
+        kind: SpanKind.CLIENT,
+      });
+    }
+    return inSpan('email write eml', { ...attributes, 'email.transport': 'eml' }, () =>
+      this.writeToOutbox(delivery, message),
+    );
   }
 
   /** After the worker has stopped (it stops in onModuleDestroy), so no send in flight loses its connection. */
