@@ -24,7 +24,7 @@ const shared = {
 
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,embedded}/**/*.spec.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,embedded,demo}/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'integration',

@@ -35,6 +35,14 @@ export interface TimelineEntry {
   meeting_id: string | null;
 }
 
+/** Which engine wrote each AI agent's part of the latest analysis (from its alert.analyzed event). */
+export interface AnalysisAgentJson {
+  agent: string;
+  source: string;
+  model: string | null;
+  fallback_reason: string | null;
+}
+
 interface AuditLogRow extends AuditRecordContent {
   seq: string;
   prev_hash: string;
@@ -126,6 +134,18 @@ export class AuditLogService {
       service: serviceOf(source),
       time: event_time,
     }));
+  }
+
+  /** The agent runs of the alert's latest analysis, or an empty list before it is analysed. */
+  async analysisAgents(manager: EntityManager, alertId: string): Promise<AnalysisAgentJson[]> {
+    const rows = await manager.query<AnalysisAgentJson[]>(
+      `SELECT agent->>'agent' AS agent, agent->>'source' AS source, agent->>'model' AS model,
+              agent->>'fallback_reason' AS fallback_reason
+       FROM (SELECT payload FROM audit_log WHERE alert_id = $1 AND topic = 'alert.analyzed' ORDER BY seq DESC LIMIT 1) latest
+       CROSS JOIN LATERAL jsonb_array_elements(latest.payload->'agents') AS agent`,
+      [alertId],
+    );
+    return rows;
   }
 }
 

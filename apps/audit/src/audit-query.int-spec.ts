@@ -204,6 +204,15 @@ describe('AuditQueryService on PostgreSQL', () => {
     expect(await queries.alert('ALERT-404')).toBeNull();
   });
 
+  it('says which engine wrote each part of the latest analysis', async () => {
+    const alert = await queries.alert('ALERT-008');
+
+    expect(alert?.analysis_agents).toEqual([
+      { agent: 'root_cause', source: 'llm', model: 'gpt-4o-mini', fallback_reason: null },
+      { agent: 'compliance', source: 'template', model: null, fallback_reason: 'timeout' },
+    ]);
+  });
+
   it('returns a meeting with its notification outcomes, and its invite', async () => {
     const meeting = await queries.meeting('MTG-004');
 

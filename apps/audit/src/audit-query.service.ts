@@ -65,7 +65,8 @@ export class AuditQueryService {
       alertId,
       view.meeting_id ? [view.meeting_id] : [],
     );
-    return { ...toAlertJson(view), timeline };
+    const analysisAgents = await this.log.analysisAgents(this.dataSource.manager, alertId);
+    return { ...toAlertJson(view), timeline, analysis_agents: analysisAgents };
   }
 
   async meeting(meetingId: string): Promise<MeetingDetailJson | null> {

@@ -1,6 +1,6 @@
 import type { MeetingAttendee } from '#libs/contracts';
 import type { AlertView, ComplianceViolation } from './alert-view.projection';
-import type { TimelineEntry } from './audit-log.service';
+import type { AnalysisAgentJson, TimelineEntry } from './audit-log.service';
 import type { MeetingView } from './meeting-view.projection';
 
 /** An alert in the seed's field names, with where it stands in Convene. */
@@ -34,6 +34,8 @@ export interface AlertJson {
 export interface AlertDetailJson extends AlertJson {
   /** Every audited event about the alert and its meeting, oldest first. */
   timeline: TimelineEntry[];
+  /** Which engine (llm or template) wrote each agent's part of the latest analysis. */
+  analysis_agents: AnalysisAgentJson[];
 }
 
 export interface NotificationJson {

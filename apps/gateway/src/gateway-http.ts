@@ -1,20 +1,25 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { MAX_BODY_BYTES } from './gateway.config';
-import { HttpMetrics } from './observability/http-metrics.service';
 
 /**
- * The Fastify server the gateway needs: a 1 MB body limit and no built-in proxy trust (the rate
- * limiter resolves client addresses itself from TRUSTED_PROXIES).
+ * Fastify sets no request timeout by default, so a client that sends its body one byte at a time,
+ * or never finishes it, would hold its connection for ever. Node answers 408 and closes the socket
+ * once a request has not arrived whole within this time (checked every 30 s).
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * The Fastify server the gateway needs: a 1 MB body limit, a bound on the time to receive a request,
+ * and no built-in proxy trust (the rate limiter resolves client addresses itself from TRUSTED_PROXIES).
  */
 export function createGatewayAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: false });
+  return new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: false, requestTimeout: REQUEST_TIMEOUT_MS });
 }
 
 /** Everything the gateway sets on its HTTP server before it listens; pass as `beforeListen`. */
 export function configureGatewayHttp(app: NestFastifyApplication): void {
   keepBodiesRaw(app);
-  recordHttpMetrics(app);
   serveOpenApi(app);
 }
 
@@ -26,22 +31,6 @@ export function configureGatewayHttp(app: NestFastifyApplication): void {
 function keepBodiesRaw(app: NestFastifyApplication): void {
   app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
   app.useBodyParser('*', { bodyLimit: MAX_BODY_BYTES }, (_request, body, done) => done(null, body));
-}
-
-function recordHttpMetrics(app: NestFastifyApplication): void {
-  const metrics = app.get(HttpMetrics);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', (request, reply, done) => {
-      metrics.observe(
-        request.method,
-        request.routeOptions.url ?? 'unmatched',
-        reply.statusCode,
-        reply.elapsedTime / 1000,
-      );
-      done();
-    });
 }
 
 function serveOpenApi(app: NestFastifyApplication): void {

@@ -19,6 +19,10 @@ export interface GatewaySettings {
   auditUrl: string;
   /** Reads go unauthenticated only in embedded mode on a loopback-only listener. */
   readsOpen: boolean;
+  /** Where the page at `/` links each alert's trace: `${jaegerUiUrl}/trace/<trace_id>`. */
+  jaegerUiUrl: string | null;
+  /** The page's key cookie is marked Secure when Convene is published over https. */
+  secureCookies: boolean;
 }
 
 export function gatewaySettings(env: ConveneEnv): GatewaySettings {
@@ -32,6 +36,8 @@ export function gatewaySettings(env: ConveneEnv): GatewaySettings {
       .filter((entry) => entry.length > 0),
     auditUrl: (env.AUDIT_URL ?? 'http://127.0.0.1:8004').replace(/\/+$/, ''),
     readsOpen: env.CONVENE_MODE === 'embedded' && isLoopbackHost(env.HOST),
+    jaegerUiUrl: env.JAEGER_UI_URL?.replace(/\/+$/, '') ?? null,
+    secureCookies: env.publicUrl.startsWith('https:'),
   };
 }
 

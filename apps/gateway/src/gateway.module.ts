@@ -7,8 +7,6 @@ import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { GATEWAY_SETTINGS, gatewaySettings } from './gateway.config';
-import { HttpMetrics } from './observability/http-metrics.service';
-import { MetricsController } from './observability/metrics.controller';
 import { StatusController } from './observability/status.controller';
 import { AuditQueryPort } from './query/audit-query.port';
 import { HttpAuditQueryAdapter } from './query/http-audit-query.adapter';
@@ -20,6 +18,7 @@ import { RateLimiter } from './security/rate-limiter';
 import { AlertIntakeService } from './webhook/alert-intake.service';
 import { AlertWebhookController } from './webhook/alert-webhook.controller';
 import { MeetingWaitService } from './webhook/meeting-wait.service';
+import { DashboardController } from './ui/dashboard.controller';
 import { WebhookSignatureService } from './webhook/webhook-signature.service';
 
 export interface GatewayExtras {
@@ -46,7 +45,7 @@ export class GatewayModule implements NestModule {
         DatabaseModule.forService({ ...GATEWAY_DATABASE, url: runtime.databaseUrl }),
         MessagingModule.forService({ service: 'gateway', runtime, handlers: [] }),
       ],
-      controllers: options.http ? [AlertWebhookController, QueryController, StatusController, MetricsController] : [],
+      controllers: options.http ? [AlertWebhookController, QueryController, StatusController, DashboardController] : [],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         { provide: RateLimiter, useFactory: () => new RateLimiter(settings.rateLimitPerMinute) },
@@ -58,12 +57,11 @@ export class GatewayModule implements NestModule {
         WebhookSignatureService,
         AlertIntakeService,
         MeetingWaitService,
-        HttpMetrics,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RateLimitMiddleware).forRoutes(AlertWebhookController, QueryController);
+    consumer.apply(RateLimitMiddleware).forRoutes(AlertWebhookController, QueryController, DashboardController);
   }
 }

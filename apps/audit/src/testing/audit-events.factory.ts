@@ -124,7 +124,26 @@ export function alertAnalyzed(alert: Alert, options: AnalysisOptions = {}): Conv
         discussion_points: ['Contain', 'Notify'],
         pre_meeting_summary: 'Summary',
       },
-      agents: [],
+      agents: [
+        {
+          agent: 'root_cause',
+          source: 'llm',
+          model: 'gpt-4o-mini',
+          input_tokens: 420,
+          output_tokens: 180,
+          latency_ms: 900,
+          fallback_reason: null,
+        },
+        {
+          agent: 'compliance',
+          source: 'template',
+          model: null,
+          input_tokens: 0,
+          output_tokens: 0,
+          latency_ms: 2,
+          fallback_reason: 'timeout',
+        },
+      ],
     },
     { time: analyzed_at, traceparent: options.traceparent },
   );

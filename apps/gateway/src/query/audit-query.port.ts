@@ -38,8 +38,26 @@ export interface TimelineEntry {
   meeting_id: string | null;
 }
 
+/** Which engine wrote one AI agent's part of the analysis. */
+export interface AnalysisAgentRun {
+  agent: string;
+  source: string;
+  model: string | null;
+  fallback_reason: string | null;
+}
+
 export interface AlertDetail extends AlertView {
   timeline: TimelineEntry[];
+  /** Absent from an audit service that predates it. */
+  analysis_agents?: AnalysisAgentRun[];
+}
+
+/** Why an attendee is on the list: the authorities rule that invited them. */
+export interface MeetingAttendeeView {
+  role: string;
+  name: string;
+  email: string;
+  invited_by?: string;
 }
 
 export interface MeetingView {
@@ -49,7 +67,7 @@ export interface MeetingView {
   scheduled_time: string;
   duration_minutes: number;
   meeting_url: string;
-  attendees: { role: string; name: string; email: string }[];
+  attendees: MeetingAttendeeView[];
   urgency_level: string;
   urgency_score: number;
   why_scheduled: string;

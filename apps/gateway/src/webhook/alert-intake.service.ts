@@ -4,6 +4,7 @@ import { trace } from '@opentelemetry/api';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Alert, AlertChange } from '#libs/contracts';
 import { Outbox } from '#libs/messaging';
+import { inSpan, setSpanAttributes } from '#libs/telemetry';
 import { GatewayError } from '../errors/gateway.exception';
 import { SIGNATURE_WINDOW_SECONDS } from '../gateway.config';
 import { ReceivedAlert } from '../persistence/received-alert.entity';
@@ -43,7 +44,21 @@ export class AlertIntakeService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.pruneTimer);
   }
 
+  /**
+   * Runs under the webhook's HTTP server span (tagged with the alert id, so Jaeger finds it by
+   * `alert.id`); the `accept alert` span guarantees a trace even where no server span exists,
+   * and its trace id is the one answered, stored and carried by `alert.received`.
+   */
   async accept(alert: Alert, delivery: SignedDelivery, now: Date): Promise<IntakeResult> {
+    setSpanAttributes({ 'alert.id': alert.alert_id });
+    return inSpan('accept alert', { 'alert.id': alert.alert_id, 'alert.severity': alert.severity }, async (span) => {
+      const result = await this.store(alert, delivery, now);
+      span.addEvent('alert stored', { 'alert.change': result.change ?? 'none', 'alert.revision': result.revision });
+      return result;
+    });
+  }
+
+  private async store(alert: Alert, delivery: SignedDelivery, now: Date): Promise<IntakeResult> {
     let result: IntakeResult;
     try {
       result = await this.dataSource.transaction((tx) => this.record(tx, alert, delivery, now));
@@ -157,7 +172,7 @@ export class AlertIntakeService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** The active span's trace id, so the answer names the trace SREs find in Jaeger; random without tracing. */
+/** The active span's trace id, so the answer names the trace SREs find in Jaeger; random only when tracing was never started. */
 function currentTraceId(): string {
   const context = trace.getActiveSpan()?.spanContext();
   if (context && /^[0-9a-f]{32}$/.test(context.traceId) && !/^0+$/.test(context.traceId)) return context.traceId;
