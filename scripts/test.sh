@@ -6,13 +6,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node24.sh
 
+infra_answers() {
+  node -e '
+    const net = require("node:net");
+    const ports = [9092, 55432, 16686];
+    Promise.all(ports.map((port) => new Promise((ok) => {
+      const socket = net.connect({ host: "127.0.0.1", port }, () => { socket.end(); ok(true); });
+      socket.on("error", () => ok(false));
+    }))).then((up) => process.exit(up.every(Boolean) ? 0 : 1));'
+}
+
 npm run --silent test:unit
 
 started_infra=false
-if ! bash scripts/infra/up.sh --check >/dev/null 2>&1; then
-  bash scripts/infra/up.sh
-  started_infra=true
-fi
+if ! infra_answers; then started_infra=true; fi
+bash scripts/infra/up.sh
 stop_infra() { if [ "$started_infra" = true ]; then bash scripts/infra/down.sh; fi; }
 trap stop_infra EXIT
 
