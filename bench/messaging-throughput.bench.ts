@@ -12,6 +12,7 @@ import {
 import { openServiceDatabase } from '#libs/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { createTestDatabase } from '../test/support/database';
+import { recordResult } from './support/results';
 
 // Messages per second through outbox → bus → inbox on this machine.
 //   BENCH_TRANSPORT=kafka|in-process (default kafka), BENCH_MESSAGES (default 5000), BENCH_KEYS (default 100).
@@ -74,9 +75,12 @@ it(`measures outbox → ${TRANSPORT} → inbox throughput`, async () => {
   }
   const seconds = (performance.now() - started) / 1_000;
 
-  console.log(
-    `outbox → ${TRANSPORT} → inbox: ${MESSAGES} messages over ${KEYS} keys in ${seconds.toFixed(1)} s = ${Math.round(MESSAGES / seconds)} messages/s`,
-  );
+  const perSecond = Math.round(MESSAGES / seconds);
+  recordResult({
+    bench: 'messaging-throughput',
+    summary: `outbox → ${TRANSPORT} → inbox: ${MESSAGES} messages over ${KEYS} keys in ${seconds.toFixed(1)} s = ${perSecond} messages/s`,
+    rows: [{ item: 7, measure: `outbox → ${TRANSPORT} → inbox, ${KEYS} keys`, value: `${perSecond} messages/s` }],
+  });
   await consumer.stop();
   await producer.stop();
   await transport.close();
