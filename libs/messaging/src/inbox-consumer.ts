@@ -5,7 +5,7 @@ import { DEAD_LETTER_HEADERS, deadLetterTopic, type Topic } from '#libs/contract
 import type { DataSource, EntityManager } from 'typeorm';
 import { decodeEvent, errorText } from './cloud-event';
 import { observeHandling, recordDeadLetter } from './messaging.metrics';
-import { ConsumerError } from './errors';
+import { ConsumerError, databaseUnavailable } from './errors';
 import type { ConveneEvent } from './event';
 import type { EventHandler } from './handler';
 import { backoffDelay, mayRetry, type RetryPolicy } from './retry-policy';
@@ -75,7 +75,7 @@ export class InboxConsumer {
   };
 
   private async handleWithRetries(handler: EventHandler, event: ConveneEvent, delivery: Delivery): Promise<void> {
-    const started = Date.now();
+    let started = Date.now();
     const name = handler.constructor.name;
     for (let attempt = 1; ; attempt += 1) {
       if (this.stopped.signal.aborted) throw new ConsumerStoppedError();
@@ -86,6 +86,16 @@ export class InboxConsumer {
         return;
       } catch (error) {
         const failure = classify(error);
+        if (
+          !failure.permanent &&
+          databaseUnavailable(error) &&
+          (await this.heldWhileDatabaseDown(name, event, delivery, failure))
+        ) {
+          observeHandling(this.group, event.topic, 'retried', attemptStarted);
+          // The outage was not the message's fault: its retry budget starts again.
+          [attempt, started] = [0, Date.now()];
+          continue;
+        }
         const delay = backoffDelay(this.retry, attempt);
         if (failure.permanent || !mayRetry(this.retry, attempt, Date.now() - started, delay)) {
           observeHandling(this.group, event.topic, 'dead_lettered', attemptStarted);
@@ -104,6 +114,42 @@ export class InboxConsumer {
         });
         await this.pause(delay, delivery);
       }
+    }
+  }
+
+  /**
+   * While the database is down (restarting, failing over, unreachable) no handler can succeed, and
+   * a valid message dead-lettered for it would lose its effect. So the delivery waits, keeping its
+   * partition with heartbeats, until a probe query answers; a stop still ends the wait. Returns
+   * false at once when the probe answers straight away: then the failure was the handler's own (a
+   * refused HTTP connection looks like a refused database one) and the normal budget applies.
+   */
+  private async heldWhileDatabaseDown(
+    name: string,
+    event: ConveneEvent,
+    delivery: Delivery,
+    failure: Failure,
+  ): Promise<boolean> {
+    if (await this.databaseAnswers()) return false;
+    this.logger.warn({
+      msg: 'database unavailable; holding the message until it is back',
+      handler: name,
+      event_id: event.id,
+      alert_id: event.subject,
+      error: failure.message,
+    });
+    do {
+      await this.pause(this.retry.initialDelayMs * 5, delivery);
+    } while (!(await this.databaseAnswers()));
+    return true;
+  }
+
+  private async databaseAnswers(): Promise<boolean> {
+    try {
+      await this.dataSource.query('SELECT 1');
+      return true;
+    } catch (error) {
+      return !databaseUnavailable(error);
     }
   }
 
