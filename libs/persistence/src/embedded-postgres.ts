@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
@@ -46,11 +46,63 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number): Pro
 
   const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
   if (fresh) await server.initialise();
+  else await stopOrphanedServer(clusterDir);
   await server.start();
   if (fresh) await server.createDatabase(DATABASE);
 
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${listenPort}/${DATABASE}`;
   return { url, stop: () => server.stop() };
+}
+
+/**
+ * A Convene process killed with SIGKILL leaves its PostgreSQL child running (it is reparented, not
+ * signalled), still holding postmaster.pid, and a new server on the same cluster would refuse to
+ * start. The orphan serves nobody (its port was the dead process's choice), so it is shut down with
+ * SIGINT, PostgreSQL's fast shutdown, which rolls back open transactions and checkpoints.
+ */
+async function stopOrphanedServer(clusterDir: string): Promise<void> {
+  const pid = await orphanedPostmaster(clusterDir);
+  if (pid === null) return;
+  logger.warn({ msg: 'stopping a PostgreSQL server left running by a previous process', pid });
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + ORPHAN_STOP_TIMEOUT_MS;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`PostgreSQL (pid ${pid}) on ${clusterDir} did not stop`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+}
+
+const ORPHAN_STOP_TIMEOUT_MS = 30_000;
+
+/** The pid in postmaster.pid when that process is alive and is a postgres server for this cluster. */
+async function orphanedPostmaster(clusterDir: string): Promise<number | null> {
+  const lockFile = join(clusterDir, 'postmaster.pid');
+  if (!existsSync(lockFile)) return null;
+  const [pidLine, dataDirLine] = (await readFile(lockFile, 'utf8')).split('\n');
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0 || resolve(dataDirLine ?? '') !== resolve(clusterDir)) return null;
+  if (!isAlive(pid)) return null;
+  // A recycled pid belongs to some other program: leave it alone.
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return command.split('\0')[0]?.endsWith('postgres') ? pid : null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !isZombie(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** An exited child not yet reaped still answers kill(pid, 0). */
+function isZombie(pid: number): boolean {
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
