@@ -14,26 +14,33 @@ const SAMPLE_ALERT = {
 /**
  * The few lines a new user needs after `npm start`: where Convene listens, its webhook key and
  * secret, and a curl command that signs and sends a sample alert (the signature covers a fresh
- * timestamp, so the command computes it when pasted).
+ * timestamp, so the command computes it when pasted). Credentials generated under DATA_DIR are
+ * printed; credentials an operator set in the environment are not, because stdout ends up in
+ * container logs and log pipelines: the curl line then reads them from the shell's environment.
  */
 export function renderBanner(url: string, credentials: WebhookCredentials, dataDir: string): string {
   const body = JSON.stringify(SAMPLE_ALERT);
-  const origin =
-    credentials.source === 'environment' ? 'from the environment' : `kept in ${dataDir}/webhook-credentials.json`;
+  const fromEnvironment = credentials.source === 'environment';
+  const shown = fromEnvironment
+    ? { key: 'from WEBHOOK_API_KEY (not printed)', secret: 'from WEBHOOK_SECRET_KEY (not printed)' }
+    : { key: credentials.apiKey, secret: `${credentials.secret}   (kept in ${dataDir}/webhook-credentials.json)` };
+  const curl = fromEnvironment
+    ? { key: '"X-API-Key: ${WEBHOOK_API_KEY%%,*}"', secret: '"$WEBHOOK_SECRET_KEY"' }
+    : { key: `'X-API-Key: ${credentials.apiKey}'`, secret: `'${credentials.secret}'` };
   return [
     '',
     `  Convene is running at ${url}`,
     '',
-    `  Webhook key     ${credentials.apiKey}`,
-    `  Webhook secret  ${credentials.secret}   (${origin})`,
+    `  Webhook key     ${shown.key}`,
+    `  Webhook secret  ${shown.secret}`,
     '',
     '  Send a signed sample alert:',
     '',
     `    body='${body}'`,
     '    ts=$(date +%s)',
-    `    sig=$(printf '%s' "$ts.$body" | openssl dgst -sha256 -hmac '${credentials.secret}' | sed 's/^.* //')`,
+    `    sig=$(printf '%s' "$ts.$body" | openssl dgst -sha256 -hmac ${curl.secret} | sed 's/^.* //')`,
     `    curl -sS -X POST ${url}/webhooks/chainsync/alert -H 'Content-Type: application/json' \\`,
-    `      -H 'X-API-Key: ${credentials.apiKey}' -H "X-Webhook-Timestamp: $ts" \\`,
+    `      -H ${curl.key} -H "X-Webhook-Timestamp: $ts" \\`,
     '      -H "X-Webhook-Signature: sha256=$sig" -H \'Prefer: wait=10\' -d "$body"',
     '',
     `  Then: ${url}/meetings/recent`,
