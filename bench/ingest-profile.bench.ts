@@ -29,11 +29,13 @@ it('profiles the distributed gateway under the ingest load', async () => {
   let perSecond: number;
   try {
     await closedLoop(gateway.url, 300, CONCURRENCY);
-    gateway.signal('SIGUSR2');
+    gateway.signal('SIGWINCH');
     await sleep(200);
     perSecond = (await closedLoop(gateway.url, REQUESTS, CONCURRENCY)).perSecond;
-    gateway.signal('SIGUSR2');
+    gateway.signal('SIGWINCH');
     await waitForFile(file);
+  } catch (error) {
+    throw new Error(`profiled gateway failed: ${String(error)}\n${gateway.output()}`, { cause: error });
   } finally {
     await stop();
   }

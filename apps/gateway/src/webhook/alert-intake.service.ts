@@ -78,23 +78,61 @@ export class AlertIntakeService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async record(tx: EntityManager, alert: Alert, delivery: SignedDelivery, now: Date): Promise<IntakeResult> {
-    await this.claimDelivery(tx, delivery, now);
     const hash = contentHash(alert);
     const traceId = currentTraceId();
 
-    const inserted: unknown[] = await tx.query(
-      `INSERT INTO received_alerts (alert_id, severity, status, revision, body, content_hash, trace_id, deliveries,
-                                    first_received_at, revised_at, last_received_at)
-       VALUES ($1, $2, $3, 1, $4, $5, $6, 1, $7, $7, $7)
-       ON CONFLICT (alert_id) DO NOTHING
-       RETURNING alert_id`,
-      [alert.alert_id, alert.severity, alert.status, JSON.stringify(alert), hash, traceId, now],
-    );
-    if (inserted.length === 1) {
+    const { claimed, inserted } = await this.claimAndInsert(tx, alert, delivery, hash, traceId, now);
+    if (!claimed) {
+      throw new GatewayError('ALERT.REPLAYED', 'This signed delivery was already processed; sign a new one to resend.');
+    }
+    if (inserted) {
       await this.publish(tx, alert, 'new', 1, now);
       return { alert_id: alert.alert_id, trace_id: traceId, revision: 1, change: 'new' };
     }
     return this.reviseExisting(tx, alert, hash, traceId, now);
+  }
+
+  /**
+   * Remembers the signature until its timestamp can no longer pass the window check, so the same
+   * signed request is processed once, across restarts too; a concurrent twin waits on the key and
+   * then finds it taken. A first delivery of the alert is inserted by the same statement, only if
+   * the claim succeeded: one round trip instead of two on the path every new alert takes (the
+   * ingest profile showed the gateway's time going mostly into PostgreSQL round trips).
+   */
+  private async claimAndInsert(
+    tx: EntityManager,
+    alert: Alert,
+    delivery: SignedDelivery,
+    hash: string,
+    traceId: string,
+    now: Date,
+  ): Promise<{ claimed: boolean; inserted: boolean }> {
+    const [row] = await tx.query<{ claimed: boolean; inserted: boolean }[]>(
+      `WITH claim AS (
+         INSERT INTO replay_nonces (signature, expires_at, received_at) VALUES ($1, to_timestamp($2), $3)
+         ON CONFLICT (signature) DO NOTHING
+         RETURNING signature
+       ), fresh AS (
+         INSERT INTO received_alerts (alert_id, severity, status, revision, body, content_hash, trace_id, deliveries,
+                                      first_received_at, revised_at, last_received_at)
+         SELECT $4, $5, $6, 1, $7, $8, $9, 1, $3, $3, $3 WHERE EXISTS (SELECT 1 FROM claim)
+         ON CONFLICT (alert_id) DO NOTHING
+         RETURNING alert_id
+       )
+       SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM fresh) AS inserted`,
+      [
+        delivery.signature,
+        delivery.timestampSeconds + SIGNATURE_WINDOW_SECONDS,
+        now,
+        alert.alert_id,
+        alert.severity,
+        alert.status,
+        JSON.stringify(alert),
+        hash,
+        traceId,
+      ],
+    );
+    return { claimed: row?.claimed ?? false, inserted: row?.inserted ?? false };
   }
 
   /** The row lock makes racing deliveries of one alert take turns, so a change is published once. */
@@ -128,23 +166,6 @@ export class AlertIntakeService implements OnModuleInit, OnModuleDestroy {
     );
     await this.publish(tx, alert, revision.change, next, now);
     return { alert_id: alert.alert_id, trace_id: traceId, revision: next, change: revision.change };
-  }
-
-  /**
-   * Remembers the signature until its timestamp can no longer pass the window check, so the same
-   * signed request is processed once, across restarts too. A concurrent twin waits on the key and
-   * then finds it taken.
-   */
-  private async claimDelivery(tx: EntityManager, delivery: SignedDelivery, now: Date): Promise<void> {
-    const claimed: unknown[] = await tx.query(
-      `INSERT INTO replay_nonces (signature, expires_at, received_at) VALUES ($1, to_timestamp($2), $3)
-       ON CONFLICT (signature) DO NOTHING
-       RETURNING signature`,
-      [delivery.signature, delivery.timestampSeconds + SIGNATURE_WINDOW_SECONDS, now],
-    );
-    if (claimed.length === 0) {
-      throw new GatewayError('ALERT.REPLAYED', 'This signed delivery was already processed; sign a new one to resend.');
-    }
   }
 
   private async publish(
