@@ -16,7 +16,11 @@ infra_answers() {
     }))).then((up) => process.exit(up.every(Boolean) ? 0 : 1));'
 }
 
-npm run --silent test:unit
+# Every log of the run is kept under test-results/logs and searched for the secrets the tests used.
+export CONVENE_TEST_LOG_DIR="$PWD/test-results/logs"
+rm -rf "$CONVENE_TEST_LOG_DIR" && mkdir -p "$CONVENE_TEST_LOG_DIR"
+
+npm run --silent test:unit 2>&1 | tee "$CONVENE_TEST_LOG_DIR/jest-unit.log"
 
 started_infra=false
 if ! infra_answers; then started_infra=true; fi
@@ -25,5 +29,6 @@ stop_infra() { if [ "$started_infra" = true ]; then bash scripts/infra/down.sh; 
 trap stop_infra EXIT
 
 npm run --silent build
-npm run --silent test:integration
-npm run --silent test:e2e
+npm run --silent test:integration 2>&1 | tee "$CONVENE_TEST_LOG_DIR/jest-integration.log"
+npm run --silent test:e2e 2>&1 | tee "$CONVENE_TEST_LOG_DIR/jest-e2e.log"
+node scripts/ci/scan-logs-for-secrets.mjs "$CONVENE_TEST_LOG_DIR"

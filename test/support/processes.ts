@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { recordSecrets, secretsOfEnvironment, testLogDir } from './secret-ledger';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -23,16 +25,26 @@ export interface StartedProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs a built entry point of this repository with the given environment, capturing its output. */
+/**
+ * Runs a built entry point of this repository with the given environment, capturing its output;
+ * when the suite captures logs, the output is also kept in a file and the secrets in `env` are
+ * recorded for the log scan.
+ */
 export function startNode(entry: string, env: Record<string, string>): StartedProcess {
   const child = spawn(process.execPath, [join(REPO_ROOT, entry)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const logFile = captureLog(entry, child, env);
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+    logFile?.write(chunk);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  child.once('exit', () => logFile?.end());
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
@@ -42,6 +54,20 @@ export function startNode(entry: string, env: Record<string, string>): StartedPr
       return exited;
     },
   };
+}
+
+function captureLog(
+  entry: string,
+  child: ChildProcess,
+  env: Record<string, string>,
+): ReturnType<typeof createWriteStream> | undefined {
+  const dir = testLogDir();
+  if (!dir) return undefined;
+  recordSecrets(...secretsOfEnvironment(env));
+  const folder = join(dir, 'processes');
+  mkdirSync(folder, { recursive: true });
+  const name = `${basename(dirname(dirname(entry)))}-${child.pid ?? 'unknown'}.log`;
+  return createWriteStream(join(folder, name));
 }
 
 /** Polls `url` until it answers 200 or the deadline passes; returns the last response body. */

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { recordSecrets } from './secret-ledger';
 
 export interface SignedDelivery {
   headers: Record<string, string>;
@@ -12,6 +13,8 @@ export function signWebhook(
   timestamp = Math.floor(Date.now() / 1000),
 ): SignedDelivery {
   const signature = createHmac('sha256', credentials.secret).update(`${timestamp}.${body}`).digest('hex');
+  // Only the signature: credentials that embedded mode generated are meant to be in its banner.
+  recordSecrets(signature);
   return {
     body,
     headers: {

@@ -7,6 +7,7 @@ import { startHttpService } from '#libs/runtime';
 import { configureGatewayHttp, createGatewayAdapter } from '../../../apps/gateway/src/gateway-http';
 import { type GatewayExtras, GatewayModule } from '../../../apps/gateway/src/gateway.module';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { recordSecrets, secretsOfEnvironment } from '../../support/secret-ledger';
 
 export const API_KEYS = ['key-current-0123456789', 'key-next-9876543210'];
 export const READ_KEY = 'read-key-abcdef';
@@ -27,7 +28,7 @@ export async function startGateway(
   env: Record<string, string> = {},
   extras: GatewayExtras = {},
 ): Promise<RunningGateway> {
-  const conveneEnv = loadEnv({
+  const rawEnv = {
     WEBHOOK_API_KEY: API_KEYS.join(','),
     WEBHOOK_SECRET_KEY: SECRET,
     API_READ_KEYS: READ_KEY,
@@ -35,7 +36,9 @@ export async function startGateway(
     LOG_LEVEL: 'silent',
     AUDIT_URL: 'http://127.0.0.1:9',
     ...env,
-  });
+  };
+  recordSecrets(...secretsOfEnvironment(rawEnv));
+  const conveneEnv = loadEnv(rawEnv);
   // Nobody subscribes in these tests: the relay publishes into an open bus that drops the events,
   // and the tests read what the gateway committed from its `outbox` table.
   const bus = new InProcessBus();
@@ -102,7 +105,9 @@ export function alertBody(overrides: Record<string, unknown> = {}): Record<strin
 }
 
 export function sign(body: string | Buffer, timestamp: number | string, secret = SECRET): string {
-  return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
+  const signature = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
+  recordSecrets(signature);
+  return signature;
 }
 
 export function nowSeconds(): number {
