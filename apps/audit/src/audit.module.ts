@@ -8,7 +8,10 @@ import { AuditLogService } from './audit-log.service';
 import { AuditQueryController } from './audit-query.controller';
 import { AuditQueryService } from './audit-query.service';
 import { AuditRecorderService } from './audit-recorder.service';
+import { PipelineStatusController } from './pipeline-status.controller';
+import { PipelineStatusService } from './pipeline-status.service';
 import { ReadModelService } from './read-model.service';
+import { RecordDeadLetterWhenPublished } from './record-dead-letter-when-published.handler';
 import { AUDIT_HANDLERS } from './record-event-when-published.handler';
 import { ReplayService } from './replay.service';
 
@@ -21,6 +24,8 @@ export const AUDIT_PROVIDERS = [
   AuditRecorderService,
   ReplayService,
   AuditQueryService,
+  PipelineStatusService,
+  RecordDeadLetterWhenPublished,
   ...AUDIT_HANDLERS,
 ];
 
@@ -33,12 +38,17 @@ export class AuditModule {
       imports: [
         HealthModule.forService({ name: 'audit', version: runtime.version }, options),
         DatabaseModule.forService({ ...AUDIT_DATABASE, url: runtime.databaseUrl }),
-        MessagingModule.forService({ service: 'audit', runtime, handlers: AUDIT_HANDLERS }),
+        MessagingModule.forService({
+          service: 'audit',
+          runtime,
+          handlers: AUDIT_HANDLERS,
+          deadLetters: RecordDeadLetterWhenPublished,
+        }),
       ],
-      controllers: options.http ? [AuditQueryController] : [],
+      controllers: options.http ? [AuditQueryController, PipelineStatusController] : [],
       providers: AUDIT_PROVIDERS,
       // The embedded gateway answers queries by calling AuditQueryService in-process.
-      exports: [AuditQueryService, ReplayService],
+      exports: [AuditQueryService, PipelineStatusService, ReplayService],
     };
   }
 }

@@ -10,6 +10,8 @@ export * from './kafka-bus';
 export * from './messaging-engine';
 export * from './messaging.module';
 export * from './messaging.entities';
+export * from './consumer-lag.reader';
+export { type DeadLetterHandler, type DeadLetterNotice } from './dead-letter-consumer';
 export { MESSAGING_MIGRATIONS } from './migrations';
 export { DeadLetterEntity } from './dead-letter.entity';
 export { InboxMessageEntity } from './inbox-message.entity';

@@ -1,5 +1,6 @@
 import { deadLetterTopic, TOPICS } from '#libs/contracts';
 import type { DataSource } from 'typeorm';
+import { DeadLetterConsumer, type DeadLetterHandler } from './dead-letter-consumer';
 import type { EventHandler } from './handler';
 import { InboxConsumer } from './inbox-consumer';
 import { observeMessaging } from './messaging.metrics';
@@ -14,6 +15,8 @@ export interface MessagingEngineOptions {
   dataSource: DataSource;
   transport: BusTransport;
   handlers: EventHandler[];
+  /** Observes every service's dead letters under group `convene-<service>.dead-letters` (the audit service). */
+  deadLetters?: DeadLetterHandler;
   retry?: Partial<RetryPolicy>;
   relay?: Partial<RelayOptions>;
 }
@@ -31,6 +34,7 @@ export class MessagingEngine {
   private readonly relay: OutboxRelay;
   private readonly consumer: InboxConsumer;
   private subscription: BusSubscription | undefined;
+  private deadLetterSubscription: BusSubscription | undefined;
   private stopObserving: (() => void) | undefined;
 
   constructor(private readonly options: MessagingEngineOptions) {
@@ -58,6 +62,13 @@ export class MessagingEngine {
       topics: this.consumer.topics,
     });
     this.relay.start();
+    if (this.options.deadLetters) {
+      this.deadLetterSubscription = await this.options.transport.subscribe({
+        group: `${this.group}.dead-letters`,
+        topics: TOPICS.map(deadLetterTopic),
+        deliver: new DeadLetterConsumer(this.options.dataSource, this.options.deadLetters).deliver,
+      });
+    }
     if (this.consumer.topics.length === 0) return;
     this.subscription = await this.options.transport.subscribe({
       group: this.group,
@@ -71,7 +82,9 @@ export class MessagingEngine {
     this.stopObserving?.();
     this.consumer.stop();
     await this.subscription?.stop();
+    await this.deadLetterSubscription?.stop();
     this.subscription = undefined;
+    this.deadLetterSubscription = undefined;
     await this.relay.stop();
   }
 

@@ -12,6 +12,8 @@ import type { ServiceName } from '#libs/persistence';
 import type { ServiceRuntime } from '#libs/runtime';
 import { ReadinessService } from '#libs/telemetry';
 import { DataSource } from 'typeorm';
+import { ConsumerLagReader } from './consumer-lag.reader';
+import type { DeadLetterHandler } from './dead-letter-consumer';
 import type { EventHandler } from './handler';
 import { InProcessBus } from './in-process-bus';
 import { KafkaBus } from './kafka-bus';
@@ -27,6 +29,8 @@ export interface MessagingModuleOptions {
   runtime: ServiceRuntime;
   /** Handler classes; list them in the service module's providers too, where their dependencies live. */
   handlers: Type<EventHandler>[];
+  /** A provider of the service module that observes every service's dead-letter topics. */
+  deadLetters?: Type<DeadLetterHandler>;
   retry?: Partial<RetryPolicy>;
   relay?: Partial<RelayOptions>;
 }
@@ -52,16 +56,20 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
     private readonly dataSource: DataSource,
     private readonly readiness: ReadinessService,
     private readonly moduleRef: ModuleRef,
+    private readonly lagReader: ConsumerLagReader,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const transport = this.options.runtime.bus ?? this.createOwnTransport();
     const handlers = this.options.handlers.map((type) => this.resolveHandler(type));
+    const deadLetters = this.options.deadLetters ? this.resolveHandler(this.options.deadLetters) : undefined;
+    this.lagReader.attach(transport);
     this.engine = new MessagingEngine({
       service: this.options.service,
       dataSource: this.dataSource,
       transport,
       handlers,
+      deadLetters,
       retry: this.options.retry,
       relay: this.options.relay,
     });
@@ -98,7 +106,7 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
     return this.ownTransport;
   }
 
-  private resolveHandler(type: Type<EventHandler>): EventHandler {
+  private resolveHandler<T>(type: Type<T>): T {
     try {
       return this.moduleRef.get(type, { strict: false });
     } catch {
@@ -113,7 +121,8 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
  * A service's outbox, relay and inbox. Provides `Outbox` to the whole service, publishes its
  * outbox, subscribes its handlers' topics under `convene-<service>`, and registers the `bus`
  * readiness check. The transport is `runtime.bus` when the host shares one (the embedded process),
- * otherwise Kafka at KAFKA_BROKERS in distributed mode. Stops consuming, lets running handlers
+ * otherwise Kafka at KAFKA_BROKERS in distributed mode. Provides `ConsumerLagReader` on that
+ * transport, and observes the dead-letter topics when `deadLetters` is given. Stops consuming, lets running handlers
  * finish and flushes the relay before the database closes.
  */
 @Module({})
@@ -125,9 +134,10 @@ export class MessagingModule {
       providers: [
         { provide: OPTIONS, useValue: options },
         { provide: Outbox, useValue: new TransactionalOutbox(options.service) },
+        { provide: ConsumerLagReader, useValue: new ConsumerLagReader() },
         MessagingHost,
       ],
-      exports: [Outbox],
+      exports: [Outbox, ConsumerLagReader],
     };
   }
 }
