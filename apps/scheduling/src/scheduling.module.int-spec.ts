@@ -18,7 +18,7 @@ describe('SchedulingModule wired to the messaging layer', () => {
     bus = new InProcessBus();
     await bus.subscribe({
       group: 'test-observer',
-      topics: ['meeting.scheduled'],
+      topics: ['meeting.scheduled', 'meeting.updated', 'meeting.cancelled'],
       deliver: (delivery) => {
         seen.push(decodeEvent(delivery));
         return Promise.resolve();
@@ -59,6 +59,48 @@ describe('SchedulingModule wired to the messaging layer', () => {
     expect(Date.parse(data.start)).toBeGreaterThan(Date.parse(event.data.received_at));
     expect(data.invite_ics).toContain('METHOD:REQUEST');
   });
+
+  it('escalates, ignores a redelivery of, and cancels the same meeting through the bus', async () => {
+    const receivedAt = new Date();
+    // Systems of its own, so that it does not join the first test's open meeting.
+    const systems = ['mod-2-ledger'];
+    const first = analyzedEvent({
+      alertId: 'MOD-2',
+      level: 'MEDIUM',
+      systems,
+      receivedAt,
+      attendees: [attendee('ada@example.com')],
+    });
+    const escalation = analyzedEvent({
+      alertId: 'MOD-2',
+      level: 'CRITICAL',
+      change: 'escalated',
+      revision: 2,
+      systems,
+      receivedAt,
+      attendees: [attendee('ada@example.com'), attendee('boss@example.com', 'Management')],
+    });
+    const resolution = analyzedEvent({ alertId: 'MOD-2', change: 'resolved', revision: 3, systems, receivedAt });
+    const ofAlert = (): ConveneEvent[] => seen.filter((e) => e.subject === 'MOD-2');
+
+    await bus.publish([encodeEvent(first)]);
+    await waitFor(() => ofAlert().find((e) => e.topic === 'meeting.scheduled'));
+    await bus.publish([encodeEvent(escalation), encodeEvent(first), encodeEvent(escalation)]);
+    await waitFor(() => ofAlert().find((e) => e.topic === 'meeting.updated'));
+    await bus.publish([encodeEvent(resolution)]);
+    await waitFor(() => ofAlert().find((e) => e.topic === 'meeting.cancelled'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const events = ofAlert();
+    const meetingIds = events.map((e) => (e.data as { meeting_id: string }).meeting_id);
+    const sequences = events.map((e) => (e.data as { invite: { sequence: number } }).invite.sequence);
+    const updated = events[1]?.data as ConveneEvent<'meeting.updated'>['data'];
+    expect(events.map((e) => e.topic)).toEqual(['meeting.scheduled', 'meeting.updated', 'meeting.cancelled']);
+    expect(new Set(meetingIds).size).toBe(1);
+    expect(sequences).toEqual([0, 1, 2]);
+    expect(updated.attendees.map((a) => a.email)).toEqual(['ada@example.com', 'boss@example.com']);
+    expect((events[2]?.data as { invite_ics: string }).invite_ics).toContain('METHOD:CANCEL');
+  }, 30_000);
 });
 
 async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
