@@ -130,4 +130,40 @@ describe('an alert becomes a meeting with invites (embedded mode)', () => {
     }, 20_000);
     expect(cancelled.meeting_id).toBe(first.data.meeting_id);
   }, 60_000);
+
+  it('answers filters, reports and the chain check from the audit log in the same process', async () => {
+    const alert = alertFactory({ alert_type: 'compliance_violation', severity: 'low' });
+    const answer = (await (await postAlert(baseUrl, alert, credentials, { prefer: 'wait=25' })).json()) as SeedSuccess;
+    const read = async (path: string): Promise<Record<string, unknown>> => {
+      const response = await fetch(`${baseUrl}${path}`);
+      expect(response.status).toBe(200);
+      return (await response.json()) as Record<string, unknown>;
+    };
+
+    const low = (await read('/alerts/recent?severity=low&limit=100')).alerts as {
+      alert_id: string;
+      severity: string;
+    }[];
+    expect(low.map((item) => item.alert_id)).toContain(alert.alert_id);
+    expect(low.every((item) => item.severity === 'low')).toBe(true);
+
+    const meetings = (await read(`/meetings/recent?urgency=${answer.data.urgency.level.toLowerCase()}`)).meetings as {
+      meeting_id: string;
+    }[];
+    expect(meetings.map((meeting) => meeting.meeting_id)).toContain(answer.data.meeting_id);
+
+    const rate = await read('/reports/meeting-rate?days=1');
+    expect(rate).toMatchObject({ window_days: 1, with_meetings: expect.any(Number) as number });
+    expect(rate.total_alerts).toBeGreaterThanOrEqual(1);
+
+    const verification = await read('/audit/verify');
+    expect(verification).toMatchObject({ ok: true, first_broken: null, broken: [] });
+    expect(verification.checked).toBeGreaterThan(0);
+
+    const invalid = await fetch(`${baseUrl}/alerts/recent?severity=urgent`);
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual([
+      'severity',
+    ]);
+  }, 60_000);
 });

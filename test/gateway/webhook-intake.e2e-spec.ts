@@ -1,5 +1,13 @@
 import type { Client } from 'pg';
-import type { AlertDetail, MeetingView, Page, AlertView } from '../../apps/gateway/src/query/audit-query.port';
+import type {
+  AlertDetail,
+  AlertView,
+  ChainVerification,
+  MeetingRateReport,
+  MeetingView,
+  Page,
+  ViolationsByFrameworkReport,
+} from '../../apps/gateway/src/query/audit-query.port';
 import { AuditQueryPort } from '../../apps/gateway/src/query/audit-query.port';
 import {
   alertBody,
@@ -34,6 +42,21 @@ class InMemoryAudit extends AuditQueryPort {
   }
   invite(): Promise<string | null> {
     return Promise.resolve(null);
+  }
+  highPriorityWithoutMeeting(): Promise<{ items: AlertView[] }> {
+    return Promise.resolve({ items: [] });
+  }
+  upcomingMeetings(): Promise<{ items: MeetingView[] }> {
+    return Promise.resolve({ items: [...this.meetings.values()] });
+  }
+  meetingRate(): Promise<MeetingRateReport> {
+    return Promise.resolve({ window_days: 30, total_alerts: 0, with_meetings: 0, meeting_rate: 0 });
+  }
+  violationsByFramework(): Promise<ViolationsByFrameworkReport> {
+    return Promise.resolve({ window_days: 30, items: [] });
+  }
+  verifyChain(): Promise<ChainVerification> {
+    return Promise.resolve({ ok: true, checked: 0, last_seq: 0, first_broken: null, broken: [] });
   }
 
   book(alertId: string, meetingId: string): void {

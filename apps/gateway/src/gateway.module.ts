@@ -11,6 +11,7 @@ import { StatusController } from './observability/status.controller';
 import { AuditQueryPort } from './query/audit-query.port';
 import { HttpAuditQueryAdapter } from './query/http-audit-query.adapter';
 import { QueryController } from './query/query.controller';
+import { ReportsController } from './query/reports.controller';
 import { ReadKeyGuard, WebhookKeyGuard } from './security/access.guards';
 import { ClientIpResolver } from './security/client-ip';
 import { RateLimitMiddleware } from './security/rate-limit.middleware';
@@ -45,7 +46,9 @@ export class GatewayModule implements NestModule {
         DatabaseModule.forService({ ...GATEWAY_DATABASE, url: runtime.databaseUrl }),
         MessagingModule.forService({ service: 'gateway', runtime, handlers: [] }),
       ],
-      controllers: options.http ? [AlertWebhookController, QueryController, StatusController, DashboardController] : [],
+      controllers: options.http
+        ? [AlertWebhookController, QueryController, ReportsController, StatusController, DashboardController]
+        : [],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         { provide: RateLimiter, useFactory: () => new RateLimiter(settings.rateLimitPerMinute) },
@@ -62,6 +65,8 @@ export class GatewayModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RateLimitMiddleware).forRoutes(AlertWebhookController, QueryController, DashboardController);
+    consumer
+      .apply(RateLimitMiddleware)
+      .forRoutes(AlertWebhookController, QueryController, ReportsController, DashboardController);
   }
 }

@@ -82,16 +82,66 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** Of the alerts received in the window, how many got a meeting. */
+export interface MeetingRateReport {
+  window_days: number;
+  total_alerts: number;
+  with_meetings: number;
+  /** Percentage, 0–100 with two decimals. */
+  meeting_rate: number;
+}
+
+export interface ViolationsByFrameworkReport {
+  window_days: number;
+  items: { framework: string; violations: number; alerts: number }[];
+}
+
+/** Where the audit log's hash chain does not hold. */
+export interface BrokenLink {
+  seq: number;
+  event_id: string | null;
+  problem: string;
+  expected: string;
+  actual: string;
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  checked: number;
+  last_seq: number;
+  first_broken: BrokenLink | null;
+  broken: BrokenLink[];
+}
+
+/**
+ * Query parameters as the caller sent them (a repeated one as an array). The audit service validates
+ * them, so the gateway keeps no second copy of its rules.
+ */
+export type QueryParameters = Readonly<Record<string, string | string[] | undefined>>;
+
 /**
  * What the gateway asks the audit service's read models. The gateway owns no read model: in
  * distributed mode this goes over HTTP, in embedded mode the host plugs an in-process version.
- * Lookups answer null for an unknown id; an unreachable audit service is `AUDIT.UNAVAILABLE`.
+ * Lookups answer null for an unknown id; parameters the audit service rejects are a `QUERY.INVALID`
+ * naming each one; an unreachable audit service is `AUDIT.UNAVAILABLE`.
  */
 export abstract class AuditQueryPort {
-  abstract recentAlerts(limit: number, cursor?: string): Promise<Page<AlertView>>;
-  abstract recentMeetings(limit: number, cursor?: string): Promise<Page<MeetingView>>;
+  /** `limit`, `cursor`, `severity`, `alert_type`, `status`, `from`, `to`. */
+  abstract recentAlerts(query: QueryParameters): Promise<Page<AlertView>>;
+  /** `limit`, `cursor`, `status`, `urgency`, `from`, `to`. */
+  abstract recentMeetings(query: QueryParameters): Promise<Page<MeetingView>>;
   abstract alert(alertId: string): Promise<AlertDetail | null>;
   abstract meeting(meetingId: string): Promise<MeetingView | null>;
   /** The meeting's current RFC 5545 calendar object. */
   abstract invite(meetingId: string): Promise<string | null>;
+  /** Firing critical and high alerts without a meeting; `limit`. */
+  abstract highPriorityWithoutMeeting(query: QueryParameters): Promise<{ items: AlertView[] }>;
+  /** Scheduled meetings still ahead, most urgent first; `limit`. */
+  abstract upcomingMeetings(query: QueryParameters): Promise<{ items: MeetingView[] }>;
+  /** `days`. */
+  abstract meetingRate(query: QueryParameters): Promise<MeetingRateReport>;
+  /** `days`. */
+  abstract violationsByFramework(query: QueryParameters): Promise<ViolationsByFrameworkReport>;
+  /** Recomputes the audit log's hash chain from the first entry. */
+  abstract verifyChain(): Promise<ChainVerification>;
 }

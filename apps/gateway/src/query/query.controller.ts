@@ -1,50 +1,54 @@
 import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../errors/gateway.exception';
 import { ReadKeyGuard } from '../security/access.guards';
-import { type AlertDetail, type AlertView, AuditQueryPort, type MeetingView } from './audit-query.port';
-
-const DEFAULT_LIMIT = 20;
-const MAX_LIMIT = 100;
+import {
+  type AlertDetail,
+  type AlertView,
+  AuditQueryPort,
+  type MeetingView,
+  type QueryParameters,
+} from './audit-query.port';
+import {
+  ALERT_LIST_PARAMETERS,
+  ApiQueryParameters,
+  ApiReadProblems,
+  MEETING_LIST_PARAMETERS,
+} from './query-parameters.dto';
 
 /** Read routes, answered from the audit service's read models. */
 @ApiTags('queries')
 @ApiSecurity('api-key')
 @Controller()
 @UseGuards(ReadKeyGuard)
+@ApiReadProblems()
 export class QueryController {
   constructor(private readonly audit: AuditQueryPort) {}
 
   @Get('alerts/recent')
-  @ApiOperation({ summary: 'Most recent alerts first' })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 20 },
+  @ApiOperation({
+    summary: 'Most recent alerts first',
+    description: 'Filters combine; `from` and `to` bound when Convene received the alert. Page on with `next_cursor`.',
   })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
+  @ApiQueryParameters(ALERT_LIST_PARAMETERS)
   async recentAlerts(
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
+    @Query() query: QueryParameters,
   ): Promise<{ alerts: AlertView[]; count: number; next_cursor: string | null }> {
-    const page = await this.audit.recentAlerts(parseLimit(limit), cursor);
+    const page = await this.audit.recentAlerts(query);
     return { alerts: page.items, count: page.items.length, next_cursor: page.next_cursor };
   }
 
   @Get('meetings/recent')
-  @ApiOperation({ summary: 'Most recent meetings first' })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 20 },
+  @ApiOperation({
+    summary: 'Most recent meetings first',
+    description: 'Filters combine; `from` and `to` bound when the meeting was booked. Page on with `next_cursor`.',
   })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' } })
+  @ApiQueryParameters(MEETING_LIST_PARAMETERS)
   async recentMeetings(
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
+    @Query() query: QueryParameters,
   ): Promise<{ meetings: MeetingView[]; count: number; next_cursor: string | null }> {
-    const page = await this.audit.recentMeetings(parseLimit(limit), cursor);
+    const page = await this.audit.recentMeetings(query);
     return { meetings: page.items, count: page.items.length, next_cursor: page.next_cursor };
   }
 
@@ -75,13 +79,4 @@ export class QueryController {
     void reply.header('content-type', 'text/calendar; charset=utf-8');
     return ics;
   }
-}
-
-function parseLimit(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return DEFAULT_LIMIT;
-  const limit = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(limit >= 1 && limit <= MAX_LIMIT)) {
-    throw new GatewayError('QUERY.INVALID', `limit must be an integer from 1 to ${MAX_LIMIT}.`);
-  }
-  return limit;
 }

@@ -41,7 +41,10 @@ export class DashboardController {
   async home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (!this.allowed(request, reply)) return;
 
-    const [alerts, meetings] = await Promise.all([this.audit.recentAlerts(RECENT), this.audit.recentMeetings(RECENT)]);
+    const [alerts, meetings] = await Promise.all([
+      this.audit.recentAlerts({ limit: String(RECENT) }),
+      this.audit.recentMeetings({ limit: String(RECENT) }),
+    ]);
     sendHtml(reply, 200, renderDashboard(alerts.items, meetings.items));
   }
 
