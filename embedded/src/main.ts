@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { AnalysisModule } from '../../apps/analysis/src/analysis.module';
 import { AuditQueryService } from '../../apps/audit/src/audit-query.service';
 import { AuditModule } from '../../apps/audit/src/audit.module';
+import { PipelineStatusService } from '../../apps/audit/src/pipeline-status.service';
 import { configureGatewayHttp, createGatewayAdapter } from '../../apps/gateway/src/gateway-http';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { NotificationModule } from '../../apps/notification/src/notification.module';
@@ -15,6 +16,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from '#libs/persistence'
 import { createLogger, type ServiceRegistration, type ServiceRuntime, startHttpService } from '#libs/runtime';
 import { renderBanner } from './banner';
 import { InProcessAuditQuery } from './in-process-audit-query';
+import { InProcessPipelineStatus } from './in-process-pipeline-status';
 import { applyWebhookCredentials, resolveWebhookCredentials } from './webhook-credentials';
 
 /** Started before the gateway so that its queries and the first webhook find them consuming. */
@@ -49,15 +51,19 @@ async function main(): Promise<void> {
     contexts.push(context);
   }
   const auditQuery = new InProcessAuditQuery(contexts[0].get(AuditQueryService));
-  const gateway = await startHttpService(GatewayModule.register(runtime, { http: true }, { auditQuery }), {
-    env,
-    service: 'gateway',
-    port: env.PORT,
-    host: env.HOST,
-    adapter: createGatewayAdapter(),
-    beforeListen: configureGatewayHttp,
-    shutdownHooks: false,
-  });
+  const pipelineStatus = new InProcessPipelineStatus(contexts[0].get(PipelineStatusService));
+  const gateway = await startHttpService(
+    GatewayModule.register(runtime, { http: true }, { auditQuery, pipelineStatus }),
+    {
+      env,
+      service: 'gateway',
+      port: env.PORT,
+      host: env.HOST,
+      adapter: createGatewayAdapter(),
+      beforeListen: configureGatewayHttp,
+      shutdownHooks: false,
+    },
+  );
   bus.open();
 
   const url = `http://${env.HOST}:${env.PORT}`;

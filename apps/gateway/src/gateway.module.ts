@@ -7,6 +7,8 @@ import type { ServiceRuntime } from '#libs/runtime';
 import { HealthModule } from '#libs/telemetry';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { GATEWAY_SETTINGS, gatewaySettings } from './gateway.config';
+import { HttpPipelineStatusAdapter } from './observability/http-pipeline-status.adapter';
+import { PipelineStatusPort } from './observability/pipeline-status.port';
 import { StatusController } from './observability/status.controller';
 import { AuditQueryPort } from './query/audit-query.port';
 import { HttpAuditQueryAdapter } from './query/http-audit-query.adapter';
@@ -25,6 +27,8 @@ import { WebhookSignatureService } from './webhook/webhook-signature.service';
 export interface GatewayExtras {
   /** The audit read models in-process (embedded mode); HTTP to AUDIT_URL when absent. */
   auditQuery?: AuditQueryPort;
+  /** The audit pipeline status in-process (embedded mode); HTTP to AUDIT_URL when absent. */
+  pipelineStatus?: PipelineStatusPort;
 }
 
 /**
@@ -39,6 +43,9 @@ export class GatewayModule implements NestModule {
     const auditQuery: Provider = extras.auditQuery
       ? { provide: AuditQueryPort, useValue: extras.auditQuery }
       : { provide: AuditQueryPort, useClass: HttpAuditQueryAdapter };
+    const pipelineStatus: Provider = extras.pipelineStatus
+      ? { provide: PipelineStatusPort, useValue: extras.pipelineStatus }
+      : { provide: PipelineStatusPort, useClass: HttpPipelineStatusAdapter };
     return {
       module: GatewayModule,
       imports: [
@@ -55,6 +62,7 @@ export class GatewayModule implements NestModule {
         { provide: ClientIpResolver, useFactory: () => new ClientIpResolver(settings.trustedProxies) },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         auditQuery,
+        pipelineStatus,
         WebhookKeyGuard,
         ReadKeyGuard,
         WebhookSignatureService,
