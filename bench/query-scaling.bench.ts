@@ -89,6 +89,9 @@ function queriesOf(service: AuditQueryService): Record<string, () => Promise<unk
   };
 }
 
+/** The issue's goal is on the two unfiltered lists; the filtered shapes are shown beside them without one. */
+const HELD_TO_GOAL = new Set(['/alerts/recent?limit=20', '/meetings/recent?limit=20']);
+
 function compare(query: string, small: Timing, large: Timing): ResultRow[] {
   const ratio = large.p50 / small.p50;
   const [smallRows, largeRows] = SIZES.map((size) => (size >= 1e6 ? `${size / 1e6} M` : `${size / 1e3} k`));
@@ -98,13 +101,15 @@ function compare(query: string, small: Timing, large: Timing): ResultRow[] {
       measure: `${query} p50 / p99 at ${smallRows} → ${largeRows} alerts`,
       value: `${ms(small.p50)} / ${ms(small.p99)} → ${ms(large.p50)} / ${ms(large.p99)}`,
     },
-    {
-      item: 3,
-      measure: `${query} p50 ratio ${largeRows} ÷ ${smallRows}`,
-      value: ratio.toFixed(2),
-      goal: '≤ 1.2',
-      pass: ratio <= 1.2,
-    },
+    HELD_TO_GOAL.has(query)
+      ? {
+          item: 3,
+          measure: `${query} p50 ratio ${largeRows} ÷ ${smallRows}`,
+          value: ratio.toFixed(2),
+          goal: '≤ 1.2',
+          pass: ratio <= 1.2,
+        }
+      : { item: 3, measure: `${query} p50 ratio ${largeRows} ÷ ${smallRows} (no goal)`, value: ratio.toFixed(2) },
   ];
 }
 

@@ -56,8 +56,8 @@ export async function createPrivateKafka(): Promise<PrivateKafka> {
     'kafka.tools.StorageTool',
     'format',
     '--standalone',
-    '-t',
-    clusterId,
+    // One argument with `=`: a random id may start with '-' and would be read as an option.
+    `--cluster-id=${clusterId}`,
     '-c',
     config,
   ]);
