@@ -1,10 +1,10 @@
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ConveneEnv } from '#libs/config';
 import { nameServerSpan, observeHttpRequest } from '#libs/telemetry';
 
-import { ConveneLogger } from './convene-logger';
+import { ConveneLogger, httpLoggingModule } from './convene-logger';
 
 export function createLogger(env: ConveneEnv, service: string): ConveneLogger {
   return new ConveneLogger(env, service);
@@ -22,16 +22,23 @@ export interface HttpServiceOptions {
   shutdownHooks?: boolean;
 }
 
+/** Hosts a service's root module beside the request logging, so the service module stays the same in every mode. */
+@Module({})
+class HttpServiceModule {}
+
 /**
  * Creates a Nest application on Fastify for `rootModule`, with shutdown hooks, route-named server
- * spans and HTTP metrics (`http_requests_total`, `http_request_duration_seconds`), and listens.
+ * spans, HTTP metrics (`http_requests_total`, `http_request_duration_seconds`) and one access log
+ * line per request, and listens.
  */
 export async function startHttpService(
   rootModule: DynamicModule,
   options: HttpServiceOptions,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule, options.adapter ?? new FastifyAdapter(), {
-    logger: createLogger(options.env, options.service),
+  const logger = createLogger(options.env, options.service);
+  const root: DynamicModule = { module: HttpServiceModule, imports: [httpLoggingModule(logger), rootModule] };
+  const app = await NestFactory.create<NestFastifyApplication>(root, options.adapter ?? new FastifyAdapter(), {
+    logger,
     bufferLogs: true,
   });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();

@@ -4,3 +4,4 @@ export * from './service-identity';
 export * from './tracing';
 export * from './metrics';
 export * from './metrics.controller';
+export * from './log-context';
