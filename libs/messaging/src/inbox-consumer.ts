@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { DEAD_LETTER_HEADERS, deadLetterTopic, type Topic } from '#libs/contracts';
+import { withLogContext } from '#libs/telemetry';
 import type { DataSource, EntityManager } from 'typeorm';
 import { decodeEvent, errorText } from './cloud-event';
 import { observeHandling, recordDeadLetter } from './messaging.metrics';
@@ -71,7 +72,10 @@ export class InboxConsumer {
       await this.deadLetter(delivery, null, 'decode', classify(error), 1);
       return;
     }
-    for (const handler of this.byTopic.get(event.topic) ?? []) await this.handleWithRetries(handler, event, delivery);
+    // Every event is about one alert (its subject): each line the handlers log names it.
+    await withLogContext({ alert_id: event.subject }, async () => {
+      for (const handler of this.byTopic.get(event.topic) ?? []) await this.handleWithRetries(handler, event, delivery);
+    });
   };
 
   private async handleWithRetries(handler: EventHandler, event: ConveneEvent, delivery: Delivery): Promise<void> {

@@ -10,13 +10,15 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Alert } from '#libs/contracts';
+import { withLogContext } from '#libs/telemetry';
 import { WebhookKeyGuard } from '../security/access.guards';
 import { AlertIntakeService } from './alert-intake.service';
 import { AlertPayloadDto } from './alert-payload.dto';
 import { assertJsonMediaType, parseAlertPayload } from './alert-payload.parser';
 import { MeetingWaitService, preferredWaitSeconds, type ProcessedAlert } from './meeting-wait.service';
 import { AcceptedAlertDto, ProblemDto, ProcessedAlertDto } from './webhook-responses.dto';
-import { WebhookSignatureService } from './webhook-signature.service';
+import { type SignedDelivery, WebhookSignatureService } from './webhook-signature.service';
 
 export interface AcceptedAlert {
   status: 'accepted';
@@ -88,6 +90,18 @@ export class AlertWebhookController {
     );
     const alert = parseAlertPayload(rawBody);
 
+    return withLogContext({ alert_id: alert.alert_id }, () =>
+      this.acceptAndAnswer(alert, delivery, now, request, reply),
+    );
+  }
+
+  private async acceptAndAnswer(
+    alert: Alert,
+    delivery: SignedDelivery,
+    now: Date,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<AcceptedAlert | ProcessedAlert> {
     const result = await this.intake.accept(alert, delivery, now);
 
     const waitSeconds = preferredWaitSeconds(request.headers.prefer);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type ConveneEvent, PermanentError } from '#libs/messaging';
-import { currentTraceparent } from '#libs/telemetry';
+import { addToLogContext, currentTraceparent } from '#libs/telemetry';
 import type { EntityManager } from 'typeorm';
 import { NOTIFICATION_SETTINGS, type NotificationSettings } from '../notification.config';
 import { Delivery, type MeetingEventKind, type MeetingNotice } from './delivery.entity';
@@ -22,6 +22,7 @@ export class DeliveryPlanner {
   async recordDeliveries(event: ConveneEvent<MeetingTopic>, tx: EntityManager): Promise<void> {
     const notice: MeetingNotice = event.data;
     assertNotice(notice);
+    addToLogContext({ meeting_id: notice.meeting_id });
     const kind = eventKind(event.topic);
     const sequence = notice.invite.sequence;
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { NotificationOutcomeV1 } from '#libs/contracts';
 import { Outbox } from '#libs/messaging';
-import { inSpanContinuing } from '#libs/telemetry';
+import { inSpanContinuing, withLogContext } from '#libs/telemetry';
 import { DataSource } from 'typeorm';
 import { ChannelRouter } from '../channels/channel-router.service';
 import type { SendReceipt } from '../channels/channel-sender';
@@ -108,21 +108,24 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Sends outside the consumer's transaction, so the span continues the trace stored on the row:
-   * the send and its notification.* event belong to the alert's trace.
+   * the send and its notification.* event belong to the alert's trace. No consumer scope reaches
+   * here either, so each delivery opens its own log scope.
    */
   private deliver(delivery: Delivery): Promise<void> {
-    return inSpanContinuing(
-      delivery.traceparent,
-      `deliver ${delivery.channel}`,
-      {
-        'alert.id': delivery.alert_id,
-        'meeting.id': delivery.meeting_id,
-        'meeting.sequence': delivery.meeting_sequence,
-        'notification.channel': delivery.channel,
-        'notification.event_kind': delivery.event_kind,
-        'notification.attempt': delivery.attempts,
-      },
-      () => this.sendAndRecord(delivery),
+    return withLogContext({ alert_id: delivery.alert_id, meeting_id: delivery.meeting_id }, () =>
+      inSpanContinuing(
+        delivery.traceparent,
+        `deliver ${delivery.channel}`,
+        {
+          'alert.id': delivery.alert_id,
+          'meeting.id': delivery.meeting_id,
+          'meeting.sequence': delivery.meeting_sequence,
+          'notification.channel': delivery.channel,
+          'notification.event_kind': delivery.event_kind,
+          'notification.attempt': delivery.attempts,
+        },
+        () => this.sendAndRecord(delivery),
+      ),
     );
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AlertAnalyzedV1, Attendee, MeetingAttendee, UrgencyLevel } from '#libs/contracts';
 import { type ConveneEvent, Outbox } from '#libs/messaging';
-import { addSpanEvent } from '#libs/telemetry';
+import { addSpanEvent, addToLogContext } from '#libs/telemetry';
 import type { EntityManager } from 'typeorm';
 import { type CalendarBooking, CalendarProvider, type CalendarReceipt } from '../calendar/calendar-provider';
 import { type InviteMethod, inviteUid, renderInvite } from '../invites/invite';
@@ -44,6 +44,7 @@ export class MeetingScheduler {
     );
 
     const meeting = this.newMeeting(tx, event, slot, attendees);
+    addToLogContext({ meeting_id: meeting.id });
     addSpanEvent('slot chosen', {
       'meeting.id': meeting.id,
       'meeting.start': slot.start.toISOString(),
@@ -74,6 +75,7 @@ export class MeetingScheduler {
 
   /** Folds a newer or related alert into an open meeting, moving it earlier when the new window demands it. */
   async extend(tx: EntityManager, meeting: MeetingEntity, event: AnalyzedEvent, reason: UpdateReason): Promise<void> {
+    addToLogContext({ meeting_id: meeting.id });
     const data = event.data;
     const alertDeadline = new Date(Date.parse(data.received_at) + data.urgency.response_window_minutes * MINUTE);
     const tooLate = meeting.startAt > alertDeadline && meeting.startAt > this.clock.now();
@@ -107,6 +109,7 @@ export class MeetingScheduler {
   }
 
   async cancel(tx: EntityManager, meeting: MeetingEntity, event: AnalyzedEvent, reason: string): Promise<void> {
+    addToLogContext({ meeting_id: meeting.id });
     meeting.status = 'cancelled';
     await this.calendar.cancel(tx, this.booking(meeting, event), receiptOf(meeting));
     await this.saveVersion(tx, meeting, 'CANCEL');

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AlertAnalyzedV1 } from '#libs/contracts';
 import type { ConveneEvent, EventHandler } from '#libs/messaging';
+import { addToLogContext } from '#libs/telemetry';
 import type { EntityManager } from 'typeorm';
 import { SchedulingSettings } from '../scheduling-settings';
 import { Clock } from '../slots/clock';
@@ -42,6 +43,7 @@ export class ScheduleMeetingWhenAlertAnalyzed implements EventHandler<'alert.ana
     }
 
     const meeting = record?.meetingId ? await this.lockMeeting(tx, record.meetingId) : null;
+    if (meeting) addToLogContext({ meeting_id: meeting.id });
     const meetingId = await this.apply(event, tx, meeting);
 
     await tx.getRepository(MeetingAlertEntity).save({
