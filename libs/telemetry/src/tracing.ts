@@ -15,6 +15,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   BatchSpanProcessor,
+  NoopSpanProcessor,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
@@ -68,7 +69,10 @@ export function startTracing(options: TracingOptions): TracingHandle {
 
 function spanProcessorsFor(options: TracingOptions): SpanProcessor[] {
   if (options.exporter) return [new SimpleSpanProcessor({ exporter: options.exporter })];
-  if (!options.endpoint) return [];
+  // The SDK registers no tracer provider without a processor, and every span would then be a
+  // non-recording one with an all-zero trace id: no trace id in logs, audit rows or the webhook's
+  // answer. Spans are still made, only not exported.
+  if (!options.endpoint) return [new NoopSpanProcessor()];
   const exporter = new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces` });
   return [new BatchSpanProcessor({ exporter, scheduledDelayMillis: 500 })];
 }
