@@ -178,6 +178,16 @@ describe('accepted alert', () => {
     expect(await storedAlert(String(alert.alert_id))).toMatchObject({ status: 'resolved' });
   });
 
+  it('publishes change resolved for an alert first heard of as resolved, and nothing for its later firing copy', async () => {
+    const alert = alertBody();
+    await deliver(gateway, { ...alert, status: 'resolved' });
+    const firing = await deliver(gateway, alert);
+
+    expect(firing.status).toBe(202);
+    expect((await eventsOf(String(alert.alert_id))).map((e) => [e.change, e.revision])).toEqual([['resolved', 1]]);
+    expect(await storedAlert(String(alert.alert_id))).toMatchObject({ status: 'resolved', revision: 1 });
+  });
+
   it('publishes one event when ten identical deliveries race', async () => {
     const alert = alertBody();
     const answers = await Promise.all(Array.from({ length: 10 }, () => deliver(gateway, alert)));

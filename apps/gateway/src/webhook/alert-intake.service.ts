@@ -86,8 +86,11 @@ export class AlertIntakeService implements OnModuleInit, OnModuleDestroy {
       throw new GatewayError('ALERT.REPLAYED', 'This signed delivery was already processed; sign a new one to resend.');
     }
     if (inserted) {
-      await this.publish(tx, alert, 'new', 1, now);
-      return { alert_id: alert.alert_id, trace_id: traceId, revision: 1, change: 'new' };
+      // A resolution is the first Convene hears of this alert: it is recorded as resolved, and no
+      // meeting is booked for a problem that is already over.
+      const change = alert.status === 'resolved' ? 'resolved' : 'new';
+      await this.publish(tx, alert, change, 1, now);
+      return { alert_id: alert.alert_id, trace_id: traceId, revision: 1, change };
     }
     return this.reviseExisting(tx, alert, hash, traceId, now);
   }

@@ -281,6 +281,14 @@ describe('ScheduleMeetingWhenAlertAnalyzed on PostgreSQL with the transactional 
     expect(topics(await published())).toEqual(['meeting.scheduled', 'meeting.updated', 'meeting.cancelled']);
   });
 
+  it('books nothing for an alert whose first news is its resolution', async () => {
+    await handle(analyzedEvent({ alertId: 'R-0', change: 'resolved', revision: 1, receivedAt: new Date(MORNING) }));
+
+    expect(await published()).toEqual([]);
+    const link = await database.dataSource.getRepository(MeetingAlertEntity).findOneByOrFail({ alertId: 'R-0' });
+    expect(link).toMatchObject({ meetingId: null, resolved: true });
+  });
+
   it('books nothing when the urgency level only notifies', async () => {
     await handle(analyzedEvent({ alertId: 'D-1', level: 'LOW', booksMeeting: false, receivedAt: new Date(MORNING) }));
 
