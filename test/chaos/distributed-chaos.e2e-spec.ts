@@ -44,12 +44,14 @@ interface Delivery {
 
 /** The deliveries in sending order; every follow-up waits until its original was accepted. */
 function plan(total: number): { deliveries: Delivery[]; originals: number } {
-  const followUps = { duplicate: Math.round(total * 0.05), escalation: Math.round(total * 0.02), resolution: 0 };
-  followUps.resolution = Math.max(1, Math.round(total * 0.01));
-  const originals = total - followUps.duplicate - followUps.escalation - followUps.resolution;
+  const counts = { duplicate: Math.round(total * 0.05), escalation: Math.round(total * 0.02), resolution: 0 };
+  counts.resolution = Math.max(1, Math.round(total * 0.01));
+  const originals = total - counts.duplicate - counts.escalation - counts.resolution;
+  const escalated: number[] = [];
   const deliveries: Delivery[] = [];
   for (let i = 0; i < originals; i += 1) {
-    const escalates = i % 50 === 7 && i / 50 < followUps.escalation;
+    const escalates = i % 50 === 7 && i / 50 < counts.escalation;
+    if (escalates) escalated.push(i);
     const severity = escalates ? 'medium' : SEVERITIES[(i * 7) % SEVERITIES.length];
     deliveries.push({
       kind: 'new',
@@ -63,24 +65,34 @@ function plan(total: number): { deliveries: Delivery[]; originals: number } {
       }),
     });
   }
-  const originalsOf = (step: number, count: number, offset: number): Record<string, unknown>[] =>
-    Array.from({ length: count }, (_, k) => deliveries[(offset + k * step) % originals].alert);
-  const followUpsList: Delivery[] = [
-    ...originalsOf(19, followUps.duplicate, 3).map((alert) => ({ kind: 'duplicate' as const, alert })),
-    ...deliveries
-      .filter((_, i) => i % 50 === 7 && i / 50 < followUps.escalation)
-      .map(({ alert }) => ({ kind: 'escalation' as const, alert: { ...alert, severity: 'critical' } })),
-    ...originalsOf(97, followUps.resolution, 11).map((alert) => ({
-      kind: 'resolution' as const,
-      alert: { ...alert, status: 'resolved' },
+  const originalsOf = (step: number, count: number, offset: number): number[] =>
+    Array.from({ length: count }, (_, k) => (offset + k * step) % originals);
+  const followUps: { original: number; delivery: Delivery }[] = [
+    ...originalsOf(19, counts.duplicate, 3).map((original) => ({
+      original,
+      delivery: { kind: 'duplicate' as const, alert: deliveries[original].alert },
+    })),
+    ...escalated.map((original) => ({
+      original,
+      delivery: { kind: 'escalation' as const, alert: { ...deliveries[original].alert, severity: 'critical' } },
+    })),
+    ...originalsOf(97, counts.resolution, 11).map((original) => ({
+      original,
+      delivery: { kind: 'resolution' as const, alert: { ...deliveries[original].alert, status: 'resolved' } },
     })),
   ];
-  // Interleave the follow-ups with the originals so that they meet the faults too.
-  const step = Math.max(1, Math.floor(originals / (followUpsList.length + 1)));
-  followUpsList.forEach((followUp, k) =>
-    deliveries.splice(Math.min(deliveries.length, (k + 1) * (step + 1)), 0, followUp),
-  );
-  return { deliveries, originals };
+  // Spread the follow-ups over the run so that they meet the faults too, but each well behind its
+  // original: the senders take deliveries in order, so the original is on its way (and its
+  // acceptance awaitable) before the follow-up is taken.
+  const spacing = originals / (followUps.length + 1);
+  const ordered = [
+    ...deliveries.map((delivery, index) => ({ at: index, delivery })),
+    ...followUps.map(({ original, delivery }, k) => ({
+      at: Math.max((k + 1) * spacing, original + 4 * SENDERS) + 0.5,
+      delivery,
+    })),
+  ].sort((a, b) => a.at - b.at);
+  return { deliveries: ordered.map(({ delivery }) => delivery), originals };
 }
 
 class ServiceFleet {
@@ -209,7 +221,10 @@ describe('Convene under faults (distributed, private Kafka and PostgreSQL)', () 
           for (let next = queue.shift(); next; next = queue.shift()) {
             const delivery = next;
             const id = String(delivery.alert.alert_id);
-            if (delivery.kind !== 'new') delivery.after = accepted.get(id);
+            if (delivery.kind !== 'new') {
+              delivery.after = accepted.get(id);
+              if (!delivery.after) throw new Error(`the ${delivery.kind} of ${id} was planned before its original`);
+            }
             const outcome = send(fleet.gatewayUrl, delivery, sendDeadline);
             if (delivery.kind === 'new') accepted.set(id, outcome);
             await outcome;
