@@ -17,6 +17,7 @@ import { createLogger, type ServiceRegistration, type ServiceRuntime, startHttpS
 import { renderBanner } from './banner';
 import { InProcessAuditQuery } from './in-process-audit-query';
 import { InProcessPipelineStatus } from './in-process-pipeline-status';
+import { readableOnTerminal } from './log-format';
 import { applyWebhookCredentials, resolveWebhookCredentials } from './webhook-credentials';
 
 /** Started before the gateway so that its queries and the first webhook find them consuming. */
@@ -32,9 +33,7 @@ const BACKGROUND_SERVICES: [string, ServiceRegistration][] = [
  * services, and the gateway listening on HOST:PORT. Nothing to install beyond `npm ci`.
  */
 async function main(): Promise<void> {
-  const env = loadEnv();
-  // TODO(#11): default to LOG_FORMAT=pretty when stdout is a TTY and LOG_FORMAT is unset; today pretty
-  // output skips the redaction JSON lines get, so a readable default would print secret-looking fields.
+  const env = loadEnv(readableOnTerminal(process.env));
   Logger.overrideLogger(createLogger(env, 'convene'));
   const logger = new Logger('convene');
   const credentials = await resolveWebhookCredentials(env);
