@@ -7,11 +7,11 @@ import {
   descendants,
   rssMb,
   sampleRss,
+  settledRss,
   startBenchProcess,
   startDistributedGateway,
   startEmbedded,
 } from './support/service-processes';
-import { sleep } from './support/stats';
 
 /*
  * Item 1 (and the all-in-one half of item 4): accepted signed alerts per second at a fixed
@@ -43,8 +43,8 @@ function describeTarget({ name, figures }: Target): ResultRow {
 
 /** The all-in-one process's RSS, and beside it the embedded PostgreSQL it started (separate processes). */
 async function embeddedFootprint(embedded: BenchProcess, run: () => Promise<Target>): Promise<[Target, ResultRow[]]> {
-  await sleep(3_000);
-  const idle = await rssMb(embedded.pid);
+  // Sampled the same way as the distributed services' idle RSS (end-to-end.bench.ts), so the two compare.
+  const idle = (await settledRss(new Map([['embedded', embedded.pid]]))).get('embedded') ?? 0;
   const postgres = await descendants(embedded.pid);
   const postgresIdle = (await Promise.all(postgres.map(rssMb))).reduce((sum, mb) => sum + mb, 0);
   const sampler = sampleRss(new Map([['embedded', embedded.pid]]));

@@ -84,8 +84,13 @@ export interface PacedFigures {
   sent: number;
   accepted: number;
   failed: number;
+  /** From the first request sent to the last one sent: the window the schedule asked for. */
+  sendSeconds: number;
+  /** Requests sent per second over that window: below the asked rate when the generator fell behind. */
+  sendRate: number;
+  /** From the first request sent to the last answer read. */
   seconds: number;
-  /** When each accepted alert's 202 was read (performance.now()). */
+  /** When each accepted alert's 202 was read, in epoch milliseconds (comparable across processes). */
   acceptedAt: Map<string, number>;
   p50: number;
   p99: number;
@@ -93,7 +98,8 @@ export interface PacedFigures {
 
 /**
  * Open loop: one new alert every 1/rate s on an absolute schedule, whether or not earlier ones were
- * answered, as ChainSync would send them; a slow answer does not slow the arrivals.
+ * answered, as ChainSync would send them; a slow answer does not slow the arrivals. The achieved
+ * send rate is measured, not assumed: a generator that falls behind its schedule shows it.
  */
 export async function paced(baseUrl: string, ratePerSecond: number, seconds: number): Promise<PacedFigures> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -103,6 +109,7 @@ export async function paced(baseUrl: string, ratePerSecond: number, seconds: num
   const latencies: number[] = [];
   const inFlight: Promise<void>[] = [];
   let failed = 0;
+  let lastSent = 0;
   const started = performance.now();
   for (let index = 0; index < total; index += 1) {
     const due = started + (index * 1000) / ratePerSecond;
@@ -110,12 +117,13 @@ export async function paced(baseUrl: string, ratePerSecond: number, seconds: num
     if (wait > 1) await sleep(wait);
     const { alertId, body, headers } = nextDelivery();
     const sent = performance.now();
+    lastSent = sent;
     inFlight.push(
       post(agent, url, body, headers).then(
         (status) => {
           const answered = performance.now();
           latencies.push(answered - sent);
-          if (status === 202) acceptedAt.set(alertId, answered);
+          if (status === 202) acceptedAt.set(alertId, performance.timeOrigin + answered);
           else failed += 1;
         },
         () => {
@@ -126,10 +134,14 @@ export async function paced(baseUrl: string, ratePerSecond: number, seconds: num
   }
   await Promise.all(inFlight);
   agent.destroy();
+  // n sends span n - 1 intervals of the schedule.
+  const sendSeconds = (lastSent - started) / 1000;
   return {
     sent: total,
     accepted: acceptedAt.size,
     failed,
+    sendSeconds,
+    sendRate: total > 1 && sendSeconds > 0 ? (total - 1) / sendSeconds : total,
     seconds: (performance.now() - started) / 1000,
     acceptedAt,
     p50: quantile(latencies, 0.5),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';
 import { freePort, REPO_ROOT, waitForHttp } from '../../test/support/processes';
+import { median, sleep } from './stats';
 
 export const SERVICES = ['gateway', 'analysis', 'scheduling', 'notification', 'audit'] as const;
 export type Service = (typeof SERVICES)[number];
@@ -188,4 +189,29 @@ export function sampleRss(pids: ReadonlyMap<string, number>): { stop(): Map<stri
       return peaks;
     },
   };
+}
+
+/**
+ * Idle RSS of each process once start-up has settled: sampled every second until every process's
+ * last 5 samples lie within 2 % of each other (consumers joined, start-up allocation done), then the
+ * median of 5 more samples. Nothing is triggered in the processes (no forced GC). After
+ * `timeoutMs` the samples are taken anyway.
+ */
+export async function settledRss(pids: ReadonlyMap<string, number>, timeoutMs = 120_000): Promise<Map<string, number>> {
+  const history = new Map<string, number[]>([...pids.keys()].map((name) => [name, []]));
+  const steady = (samples: number[]): boolean => {
+    const last = samples.slice(-5);
+    return last.length === 5 && Math.max(...last) - Math.min(...last) < 0.02 * Math.max(...last);
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && ![...history.values()].every(steady)) {
+    for (const [name, pid] of pids) history.get(name)?.push(await rssMb(pid));
+    await sleep(1000);
+  }
+  const settled = new Map<string, number[]>([...pids.keys()].map((name) => [name, []]));
+  for (let sample = 0; sample < 5; sample += 1) {
+    for (const [name, pid] of pids) settled.get(name)?.push(await rssMb(pid));
+    await sleep(1000);
+  }
+  return new Map([...settled].map(([name, samples]) => [name, median(samples)]));
 }
