@@ -197,6 +197,7 @@ describe('status, metrics and docs', () => {
         '/status',
       ]),
     );
+    expect(paths['/metrics']).toBeUndefined();
     const recent = paths['/alerts/recent']?.get as unknown as { parameters: { name: string; schema: object }[] };
     expect(recent.parameters.map((parameter) => parameter.name)).toEqual(
       expect.arrayContaining(['limit', 'cursor', 'severity', 'alert_type', 'status', 'from', 'to']),

@@ -49,5 +49,8 @@ function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
     .setVersion(process.env.npm_package_version ?? '0.1.0')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  // The Prometheus scrape (libs/telemetry, on every service) is for the monitoring system, not part of the API.
+  delete document.paths['/metrics'];
+  return document;
 }

@@ -1,10 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { metricsExposition } from './metrics';
 
-/** Prometheus exposition of the process's registry. */
-@ApiExcludeController()
+/**
+ * Prometheus exposition of the process's registry. The gateway leaves it out of its OpenAPI
+ * document; marking it here with @nestjs/swagger would load that package into every service.
+ */
 @Controller('metrics')
 export class MetricsController {
   @Get()

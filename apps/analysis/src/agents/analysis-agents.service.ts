@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import Ajv, { type ValidateFunction } from 'ajv';
-import { APIConnectionTimeoutError, APIUserAbortError } from 'openai';
 import type { AgentName, AgentRun, ComplianceAssessment, MeetingContext, RootCause } from '#libs/contracts';
 import type { AuthoritiesConfig } from '../authorities/authorities.types';
 import {
@@ -23,7 +22,7 @@ import {
 import { inSpan } from '#libs/telemetry';
 import { describeLlmCall, recordAgentRun } from './agent.telemetry';
 import { redactAlert } from './redaction.policy';
-import { StructuredCompletionClient } from './structured-completion.client';
+import { isTimeoutOrAbort, StructuredCompletionClient } from './structured-completion.client';
 
 /** Why an agent's output came from the template instead of the model. */
 export type FallbackReason = 'no_api_key' | 'timeout' | 'error' | 'refusal' | 'invalid_output' | 'resolved';
@@ -282,5 +281,5 @@ function withDeadlines(
 }
 
 function isTimeout(error: unknown, deadline: AbortSignal): boolean {
-  return deadline.aborted || error instanceof APIConnectionTimeoutError || error instanceof APIUserAbortError;
+  return deadline.aborted || isTimeoutOrAbort(error);
 }

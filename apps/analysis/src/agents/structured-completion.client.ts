@@ -1,4 +1,15 @@
-import OpenAI from 'openai';
+import type * as OpenAiModule from 'openai' with { 'resolution-mode': 'import' };
+
+type OpenAiSdk = typeof OpenAiModule;
+let sdk: Promise<OpenAiSdk> | undefined;
+let loaded: OpenAiSdk | undefined;
+
+// The SDK is some 230 modules and several MB of heap. Without OPENAI_API_KEY Convene never calls a
+// model (the template analysis answers), so the SDK loads with the first call, not with the process.
+function loadSdk(): Promise<OpenAiSdk> {
+  sdk ??= import('openai').then((module) => (loaded = module));
+  return sdk;
+}
 
 export interface StructuredCompletionSettings {
   apiKey: string;
@@ -34,18 +45,21 @@ export interface StructuredReply {
  * Retry-After, connection errors) are the SDK's, bounded by `maxRetries` and by the caller's signal.
  */
 export class StructuredCompletionClient {
-  private readonly openai: OpenAI;
+  private openai: Promise<OpenAiModule.OpenAI> | undefined;
 
-  constructor(readonly settings: StructuredCompletionSettings) {
-    this.openai = new OpenAI({
-      apiKey: settings.apiKey,
-      baseURL: settings.baseURL,
-      maxRetries: settings.maxRetries,
-    });
-  }
+  constructor(readonly settings: StructuredCompletionSettings) {}
 
   async complete(request: StructuredRequest): Promise<StructuredReply> {
-    const completion = await this.openai.chat.completions.create(
+    this.openai ??= loadSdk().then(
+      (module) =>
+        new module.OpenAI({
+          apiKey: this.settings.apiKey,
+          baseURL: this.settings.baseURL,
+          maxRetries: this.settings.maxRetries,
+        }),
+    );
+    const openai = await this.openai;
+    const completion = await openai.chat.completions.create(
       {
         model: this.settings.model,
         temperature: this.settings.temperature,
@@ -70,4 +84,12 @@ export class StructuredCompletionClient {
       output_tokens: completion.usage?.completion_tokens ?? 0,
     };
   }
+}
+
+/** Whether `error` is the SDK giving up on a call: its per-attempt timeout or the caller's abort signal. */
+export function isTimeoutOrAbort(error: unknown): boolean {
+  return (
+    loaded !== undefined &&
+    (error instanceof loaded.APIConnectionTimeoutError || error instanceof loaded.APIUserAbortError)
+  );
 }
