@@ -30,6 +30,7 @@ export function writeResultsMarkdown(startedAt: Date): void {
     '',
     figuresTable(results),
     '',
+    ...whenMeasured(results),
     ...details(results),
     ...(existsSync(PROFILE_NOTES) ? [readFileSync(PROFILE_NOTES, 'utf8').trim(), ''] : []),
   ].join('\n');
@@ -52,6 +53,24 @@ function machine(startedAt: Date): string {
       .map((value) => value.toFixed(2))
       .join(' ')} |`,
   ].join('\n');
+}
+
+/**
+ * When each bench's figures were taken and under what load: with BENCH_KEEP_RESULTS=1 a run keeps the
+ * figures of benches it did not run, so one report can hold figures of several runs.
+ */
+function whenMeasured(results: BenchResult[]): string[] {
+  const average = (values: number[] | undefined): string =>
+    values ? values.map((value) => value.toFixed(2)).join(' ') : 'not recorded';
+  return [
+    '| bench | figures taken | load average (1, 5, 15 min) then |',
+    '| --- | --- | --- |',
+    ...results.map(
+      (result) =>
+        `| ${result.bench} | ${result.recordedAt ?? 'an earlier run (time not recorded)'} | ${average(result.loadAverage)} |`,
+    ),
+    '',
+  ];
 }
 
 function uname(): string {

@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 export const BENCH_OUT_DIR = join(__dirname, '..', 'out');
@@ -20,12 +21,16 @@ export interface BenchResult {
   rows: ResultRow[];
   /** Free text the report prints under the table (profile listings, notes). */
   details?: string;
+  /** When the bench finished and the machine's load average (1, 5, 15 min) then; set by recordResult. */
+  recordedAt?: string;
+  loadAverage?: number[];
 }
 
 /** Prints the bench's figures and its one-line summary, and keeps them for bench/results.md. */
 export function recordResult(result: BenchResult): void {
   mkdirSync(BENCH_OUT_DIR, { recursive: true });
-  writeFileSync(join(BENCH_OUT_DIR, `${result.bench}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  const kept: BenchResult = { ...result, recordedAt: new Date().toISOString(), loadAverage: loadavg() };
+  writeFileSync(join(BENCH_OUT_DIR, `${result.bench}.json`), `${JSON.stringify(kept, null, 2)}\n`);
   const lines = result.rows.map(
     (row) =>
       `  ${row.measure.padEnd(58)} ${row.value.padStart(14)}  ${row.goal ? `goal ${row.goal} ${verdict(row)}` : ''}`,
