@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT, startNode, type StartedProcess, waitForHttp } from '../support/processes';
+import { type EmbeddedConvene, startEmbeddedConvene } from '../support/embedded-convene';
+import { REPO_ROOT } from '../support/processes';
 
 interface DemoRun {
   code: number | null;
@@ -43,29 +42,17 @@ function reportLine(label: string, value: string): string {
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('the demo CLI (npm run demo) against a running Convene', () => {
-  let dataDir: string;
+  let convene: EmbeddedConvene;
   let baseUrl: string;
-  let convene: StartedProcess;
+  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'convene-demo-'));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    convene = startNode('dist/embedded/src/main.js', {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      WEBHOOK_API_KEY: credentials.apiKey,
-      WEBHOOK_SECRET_KEY: credentials.secret,
-      OPENAI_API_KEY: '',
-      SMTP_URL: '',
-    });
-    await waitForHttp(`${baseUrl}/health`, 60_000, convene);
+    convene = await startEmbeddedConvene('demo', credentials);
+    ({ baseUrl, dataDir } = convene);
   }, 90_000);
 
   afterAll(async () => {
-    await convene.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await convene?.destroy();
   });
 
   it('reports urgency, every invited authority with its rule, the meeting URL and the invites for critical_security, with no spinner in piped output', async () => {

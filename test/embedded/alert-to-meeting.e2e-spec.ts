@@ -1,8 +1,7 @@
-import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { freePort, startNode, type StartedProcess, waitForHttp } from '../support/processes';
+import { type EmbeddedConvene, startEmbeddedConvene } from '../support/embedded-convene';
 import { alertFactory, postAlert } from '../support/webhook';
 
 interface SeedSuccess {
@@ -37,29 +36,17 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: num
 }
 
 describe('an alert becomes a meeting with invites (embedded mode)', () => {
-  let dataDir: string;
+  let convene: EmbeddedConvene;
   let baseUrl: string;
-  let convene: StartedProcess;
+  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'convene-flow-'));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    convene = startNode('dist/embedded/src/main.js', {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      WEBHOOK_API_KEY: credentials.apiKey,
-      WEBHOOK_SECRET_KEY: credentials.secret,
-      OPENAI_API_KEY: '',
-      SMTP_URL: '',
-    });
-    await waitForHttp(`${baseUrl}/health`, 60_000, convene);
+    convene = await startEmbeddedConvene('flow', credentials);
+    ({ baseUrl, dataDir } = convene);
   }, 90_000);
 
   afterAll(async () => {
-    await convene.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await convene?.destroy();
   });
 
   it('books a critical security incident within the hour with management and the executive sponsor invited', async () => {

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startNode, type StartedProcess, waitForHttp } from '../support/processes';
+import { type EmbeddedConvene, startEmbeddedConvene } from '../support/embedded-convene';
 import { alertFactory, postAlert } from '../support/webhook';
 
 interface StageCount {
@@ -50,9 +47,8 @@ function refusingSlack(): Server {
 }
 
 describe('GET /status follows an alert through the stages (embedded mode)', () => {
-  let dataDir: string;
+  let convene: EmbeddedConvene;
   let baseUrl: string;
-  let convene: StartedProcess;
   let slack: Server;
 
   async function status(query = ''): Promise<{ httpStatus: number; text: string; json: StatusJson }> {
@@ -64,26 +60,15 @@ describe('GET /status follows an alert through the stages (embedded mode)', () =
   beforeAll(async () => {
     slack = refusingSlack();
     await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
-    dataDir = await mkdtemp(join(tmpdir(), 'convene-status-'));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    convene = startNode('dist/embedded/src/main.js', {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      WEBHOOK_API_KEY: credentials.apiKey,
-      WEBHOOK_SECRET_KEY: credentials.secret,
-      OPENAI_API_KEY: '',
-      SMTP_URL: '',
+    convene = await startEmbeddedConvene('status', credentials, {
       SLACK_WEBHOOK_URL: `http://127.0.0.1:${(slack.address() as AddressInfo).port}${SLACK_TOKEN_PATH}`,
     });
-    await waitForHttp(`${baseUrl}/health`, 60_000, convene);
+    baseUrl = convene.baseUrl;
   }, 90_000);
 
   afterAll(async () => {
-    await convene?.stop();
+    await convene?.destroy();
     await new Promise((resolve) => slack?.close(resolve));
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('starts with every stage at zero, no errors, and a known lag for every consuming service', async () => {

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { freePort, REPO_ROOT, startNode, type StartedProcess, waitForHttp } from '../support/processes';
+import { type EmbeddedConvene, startEmbeddedConvene } from '../support/embedded-convene';
+import { REPO_ROOT } from '../support/processes';
 import { alertFactory, postAlert } from '../support/webhook';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -39,9 +39,8 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: num
 }
 
 describe('the page at / follows an alert from webhook to invite (embedded mode, headless Chromium)', () => {
-  let dataDir: string;
+  let convene: EmbeddedConvene;
   let baseUrl: string;
-  let convene: StartedProcess;
   let otlp: { server: Server; url: string };
   let browser: BrowserContext;
   let page: Page;
@@ -56,23 +55,10 @@ describe('the page at / follows an alert from webhook to invite (embedded mode, 
     if (!existsSync(CHROMIUM)) {
       throw new Error(`No Chromium at ${CHROMIUM}: run scripts/ci/install-chromium.sh (or set CHROMIUM_PATH).`);
     }
-    dataDir = await mkdtemp(join(tmpdir(), 'convene-ui-'));
     await mkdir(SCREENSHOTS, { recursive: true });
     otlp = await startOtlpSink();
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    convene = startNode('dist/embedded/src/main.js', {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      WEBHOOK_API_KEY: credentials.apiKey,
-      WEBHOOK_SECRET_KEY: credentials.secret,
-      OPENAI_API_KEY: '',
-      SMTP_URL: '',
-      JAEGER_UI_URL,
-      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
-    });
-    await waitForHttp(`${baseUrl}/health`, 60_000, convene);
+    convene = await startEmbeddedConvene('ui', credentials, { JAEGER_UI_URL, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
+    baseUrl = convene.baseUrl;
 
     const answer = await postAlert(baseUrl, alert, credentials, { prefer: 'wait=25' });
     expect(answer.status).toBe(200);
@@ -82,7 +68,7 @@ describe('the page at / follows an alert from webhook to invite (embedded mode, 
     }, 20_000);
 
     // A fresh profile per run: launchPersistentContext passes it as --user-data-dir.
-    browser = await chromium.launchPersistentContext(join(dataDir, 'chromium-profile'), {
+    browser = await chromium.launchPersistentContext(join(convene.dataDir, 'chromium-profile'), {
       executablePath: CHROMIUM,
       viewport: { width: 1280, height: 900 },
       args: [
@@ -106,9 +92,8 @@ describe('the page at / follows an alert from webhook to invite (embedded mode, 
 
   afterAll(async () => {
     await browser?.close();
-    await convene?.stop();
+    await convene?.destroy();
     await new Promise((resolve) => otlp?.server.close(resolve));
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('lists the alert on the home page under a strict Content-Security-Policy', async () => {
