@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { type EmbeddedConvene, startEmbeddedConvene } from '../support/embedded-convene';
+import { eventually } from '../support/eventually';
 import { alertFactory, postAlert } from '../support/webhook';
 
 interface SeedSuccess {
@@ -24,16 +25,6 @@ interface MeetingJson {
 }
 
 const credentials = { apiKey: 'e2e-webhook-key', secret: 'e2e-webhook-secret' };
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe('an alert becomes a meeting with invites (embedded mode)', () => {
   let convene: EmbeddedConvene;

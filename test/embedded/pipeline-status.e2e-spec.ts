@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type EmbeddedConvene, startEmbeddedConvene } from '../support/embedded-convene';
+import { eventually } from '../support/eventually';
 import { alertFactory, postAlert } from '../support/webhook';
 
 interface StageCount {
@@ -24,16 +25,6 @@ interface StatusJson {
 
 const credentials = { apiKey: 'e2e-status-key', secret: 'e2e-status-secret' };
 const SLACK_TOKEN_PATH = '/services/T0STATUS/B0STATUS/slack-path-token-4711';
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** A Slack webhook that refuses every post, as Slack does for a revoked webhook. */
 function refusingSlack(): Server {

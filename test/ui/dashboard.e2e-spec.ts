@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type EmbeddedConvene, startEmbeddedConvene } from '../support/embedded-convene';
+import { eventually } from '../support/eventually';
 import { REPO_ROOT } from '../support/processes';
 import { alertFactory, postAlert } from '../support/webhook';
 
@@ -26,16 +27,6 @@ async function startOtlpSink(): Promise<{ server: Server; url: string }> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { server, url: `http://127.0.0.1:${port}` };
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe('the page at / follows an alert from webhook to invite (embedded mode, headless Chromium)', () => {
