@@ -48,6 +48,10 @@ function pick(source, names) {
   return Object.fromEntries(names.filter((name) => source[name]).map((name) => [name, source[name]]));
 }
 
+// The V8 flags deploy/docker/entrypoint.sh gives a service process (a small young generation; see
+// bench/README.md, "Footprint"), so that a local fleet has the footprint of a deployed one.
+const nodeFlags = (process.env.CONVENE_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
+
 const children = SERVICES.map(([service, port]) => {
   const env = {
     ...process.env,
@@ -61,7 +65,7 @@ const children = SERVICES.map(([service, port]) => {
     AUDIT_URL: process.env.AUDIT_URL ?? 'http://127.0.0.1:8004',
   };
   const log = createWriteStream(join(logDir, `${service}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, [join(root, 'dist', 'apps', service, 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist', 'apps', service, 'src', 'main.js')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

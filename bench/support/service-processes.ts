@@ -38,6 +38,9 @@ export function benchEnv(): Record<string, string> {
   };
 }
 
+/** The V8 flags a deployed service process runs with (deploy/docker/entrypoint.sh), so the bench measures that. */
+const SERVICE_NODE_FLAGS = (process.env.CONVENE_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
+
 /** Starts `entry` (relative to the repository) on a free port and waits for its /health. */
 export async function startBenchProcess(entry: string, options: ProcessOptions): Promise<BenchProcess> {
   const port = options.env.PORT ?? String(await freePort());
@@ -101,7 +104,10 @@ export async function startFleet(extraEnv: Record<string, string> = {}): Promise
   // One after another: five Nest boots at once on two cores take longer than in turn.
   const processes = new Map<Service, BenchProcess>();
   for (const service of SERVICES) {
-    processes.set(service, await startBenchProcess(`dist/apps/${service}/src/main.js`, { env: env(service) }));
+    processes.set(
+      service,
+      await startBenchProcess(`dist/apps/${service}/src/main.js`, { nodeArgs: SERVICE_NODE_FLAGS, env: env(service) }),
+    );
   }
   return {
     processes,
@@ -121,7 +127,7 @@ export async function startDistributedGateway(
 ): Promise<{ gateway: BenchProcess; stop(): Promise<void> }> {
   const database = await createTestDatabase('bench_gateway');
   const gateway = await startBenchProcess('dist/apps/gateway/src/main.js', {
-    nodeArgs,
+    nodeArgs: [...SERVICE_NODE_FLAGS, ...nodeArgs],
     env: {
       ...benchEnv(),
       CONVENE_MODE: 'distributed',

@@ -133,12 +133,17 @@ check_entrypoint() {
   chmod +x "$dir/bin/node"
   local run=(env -i "PATH=$dir/bin:/usr/bin:/bin" sh deploy/docker/entrypoint.sh)
   out=$("${run[@]}" analysis)
-  [[ $out == "node dist/apps/analysis/src/main.js url= mode=" ]] || {
+  [[ $out == "node --max-semi-space-size=8 dist/apps/analysis/src/main.js url= mode=" ]] || {
     echo "analysis: $out"
     return 1
   }
+  out=$(env -i "PATH=$dir/bin:/usr/bin:/bin" CONVENE_NODE_FLAGS= sh deploy/docker/entrypoint.sh analysis)
+  [[ $out == "node dist/apps/analysis/src/main.js url= mode=" ]] || {
+    echo "CONVENE_NODE_FLAGS empty: $out"
+    return 1
+  }
   out=$(env -i "PATH=$dir/bin:/usr/bin:/bin" CONVENE_SERVICE=audit sh deploy/docker/entrypoint.sh)
-  [[ $out == "node dist/apps/audit/src/main.js"* ]] || {
+  [[ $out == "node --max-semi-space-size=8 dist/apps/audit/src/main.js"* ]] || {
     echo "CONVENE_SERVICE=audit: $out"
     return 1
   }
