@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startNode, type StartedProcess, waitForHttp } from '../support/processes';
+import { type EmbeddedConvene, startEmbeddedConvene } from '../support/embedded-convene';
 import { alertFactory, postAlert } from '../support/webhook';
 
 /*
@@ -13,40 +10,16 @@ const credentials = { apiKey: 'embedded-chaos-key', secret: 'embedded-chaos-secr
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('embedded Convene killed under load', () => {
-  let dataDir: string;
-  let port: number;
-  let convene: StartedProcess | undefined;
-  const outputs: string[] = [];
-
-  const start = async (): Promise<StartedProcess> => {
-    convene = startNode('dist/embedded/src/main.js', {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      WEBHOOK_API_KEY: credentials.apiKey,
-      WEBHOOK_SECRET_KEY: credentials.secret,
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      OPENAI_API_KEY: '',
-      SMTP_URL: '',
-    });
-    await waitForHttp(`http://127.0.0.1:${port}/health`, 90_000, convene);
-    return convene;
-  };
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'convene-crash-'));
-    port = await freePort();
-  });
+  let convene: EmbeddedConvene | undefined;
 
   afterAll(async () => {
-    if (convene) outputs.push(convene.output());
-    await convene?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await convene?.destroy();
   });
 
   it('books a meeting for every alert accepted before and after a SIGKILL, once each', async () => {
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const first = await start();
+    convene = await startEmbeddedConvene('crash', credentials, { RATE_LIMIT_PER_MINUTE: '1000000' });
+    const { baseUrl } = convene;
+    const first = convene.process;
     const accepted: string[] = [];
     let refused = 0;
 
@@ -62,12 +35,11 @@ describe('embedded Convene killed under load', () => {
     const load = Promise.all([sendAll(0, half / 2), sendAll(half / 2, half)]);
     await sleep(1_500);
     await first.stop('SIGKILL');
-    outputs.push(first.output());
     await load;
     const acceptedBeforeRestart = accepted.length;
 
     const restarted = Date.now();
-    await start();
+    await convene.restart();
     const restartSeconds = (Date.now() - restarted) / 1000;
     await Promise.all([sendAll(half, half + (ALERTS - half) / 2), sendAll(half + (ALERTS - half) / 2, ALERTS)]);
 

@@ -1,8 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startNode, type StartedProcess, waitForHttp } from '../support/processes';
+import { type EmbeddedConvene, startEmbeddedConvene } from '../support/embedded-convene';
 
 interface SeedSuccess {
   status: string;
@@ -58,40 +55,21 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 describe("embedded Convene: the banner's sample alert, and a restart", () => {
-  let dataDir: string;
+  let convene: EmbeddedConvene;
   let baseUrl: string;
-  let port: number;
-  let convene: StartedProcess | undefined;
   let booked: SeedSuccess | undefined;
 
-  async function startConvene(): Promise<StartedProcess> {
-    convene = startNode('dist/embedded/src/main.js', {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      WEBHOOK_API_KEY: '',
-      WEBHOOK_SECRET_KEY: '',
-      OPENAI_API_KEY: '',
-      SMTP_URL: '',
-    });
-    await waitForHttp(`${baseUrl}/health`, 60_000, convene);
-    return convene;
-  }
-
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'convene-banner-'));
-    port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    await startConvene();
-  }, 90_000);
+    convene = await startEmbeddedConvene('banner', 'generated');
+    baseUrl = convene.baseUrl;
+  }, 120_000);
 
   afterAll(async () => {
-    await convene?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await convene?.destroy();
   });
 
   it('books the sample alert with a 200 and its meeting when bash runs the curl lines the banner prints', async () => {
-    const printed = printedSampleAlertLines(convene?.output() ?? '');
+    const printed = printedSampleAlertLines(convene.process.output());
 
     const answer = await runInBash(printed);
 
@@ -107,9 +85,9 @@ describe("embedded Convene: the banner's sample alert, and a restart", () => {
   it('still lists the alert and its meeting after a restart on the same DATA_DIR, and books no second meeting when the banner sends it again', async () => {
     expect(booked).toBeDefined();
     const meetingId = booked?.data.meeting_id;
-    await expect(convene?.stop('SIGTERM')).resolves.toBe(0);
+    await expect(convene.process.stop('SIGTERM')).resolves.toBe(0);
 
-    const restarted = await startConvene();
+    const restarted = await convene.restart();
     const alerts = await getJson<{ alerts: { alert_id: string; meeting_id: string | null }[] }>(
       `${baseUrl}/alerts/recent`,
     );

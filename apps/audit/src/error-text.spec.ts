@@ -3,7 +3,8 @@ import { scrubErrorText } from './error-text';
 describe('scrubErrorText', () => {
   it('keeps only the scheme and host of a URL with credentials, a path or a query', () => {
     const text = scrubErrorText(
-      'POST https://hooks.slack.com/services/T000/B000/XXXXSECRET failed; db postgres://convene:hunter2@db:5432/convene',
+      'POST https://hooks.slack.com/services/T000/B000/slack-token-path failed; ' +
+        'db postgres://convene:hunter2@db:5432/convene',
     );
 
     expect(text).toBe('POST https://hooks.slack.com/[redacted] failed; db postgres://db:5432/[redacted]');

@@ -4,8 +4,8 @@ const MAX_LENGTH = 240;
 // and `key=value` pairs whose key names a secret.
 const URL_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@]+@)?([^\s/?#]+)([^\s]*)/gi;
 const BEARER_PATTERN = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-const SECRET_PAIR_PATTERN =
-  /\b([A-Za-z_-]*(?:key|secret|token|password|passwd|signature|authorization)[A-Za-z_-]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
+const SECRET_NAME = String.raw`[A-Za-z_-]*(?:key|secret|token|password|passwd|signature|authorization)[A-Za-z_-]*`;
+const SECRET_PAIR_PATTERN = new RegExp(String.raw`\b(${SECRET_NAME})(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)`, 'gi');
 
 /**
  * An error message fit for an operator's status page: URLs keep only scheme and host, tokens and

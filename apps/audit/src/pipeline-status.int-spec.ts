@@ -107,7 +107,7 @@ describe('PipelineStatusService on the in-process bus', () => {
     await database?.drop();
   });
 
-  it("shows a consumer's dead letter as that service's last error, counted once, with its secrets scrubbed", async () => {
+  it("shows a consumer's dead letter as its service's last error, counted once, secrets scrubbed", async () => {
     const alert = anAlert();
 
     await bus.publish([encodeEvent(alertAnalyzed(alert))]);

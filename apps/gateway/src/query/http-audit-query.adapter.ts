@@ -106,7 +106,8 @@ export class HttpAuditQueryAdapter extends AuditQueryPort {
 
   private async get(request: AuditRequest): Promise<Response | null> {
     const parameters = request.parameters ?? [];
-    const url = `${this.settings.auditUrl}${request.path}${queryString(pickParameters(request.query ?? {}, parameters))}`;
+    const query = queryString(pickParameters(request.query ?? {}, parameters));
+    const url = `${this.settings.auditUrl}${request.path}${query}`;
     let response: Response;
     try {
       response = await fetch(url, { signal: AbortSignal.timeout(request.timeoutMs ?? TIMEOUT_MS) });

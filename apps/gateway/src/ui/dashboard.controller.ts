@@ -125,7 +125,8 @@ export class DashboardController {
 
   private keyCookie(key: string): string {
     const secure = this.settings.secureCookies ? '; Secure' : '';
-    return `${KEY_COOKIE}=${encodeURIComponent(key)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${COOKIE_MAX_AGE_SECONDS}${secure}`;
+    const attributes = `Path=/; HttpOnly; SameSite=Strict; Max-Age=${COOKIE_MAX_AGE_SECONDS}${secure}`;
+    return `${KEY_COOKIE}=${encodeURIComponent(key)}; ${attributes}`;
   }
 }
 
