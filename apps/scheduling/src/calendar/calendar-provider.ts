@@ -31,7 +31,10 @@ export interface CalendarReceipt {
  * busy blocks commit with the meeting; remote calls are idempotent so a rolled-back attempt can be retried.
  */
 export abstract class CalendarProvider {
-  /** Busy times of these people overlapping [from, to), ignoring the blocks of `exceptMeetingId`. */
+  /**
+   * Busy times of these people overlapping [from, to), ignoring the blocks of `exceptMeetingId`;
+   * one person's overlapping or touching blocks may come merged into one interval.
+   */
   abstract busy(
     tx: EntityManager,
     emails: string[],

@@ -1,0 +1,95 @@
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '#libs/messaging';
+import type { DataSource, EntityManager } from 'typeorm';
+import { openTestServiceDatabase } from '../../../../test/support/database';
+import { MeetingAlertEntity } from '../meetings/meeting-alert.entity';
+import { MeetingEntity } from '../meetings/meeting.entity';
+import { SCHEDULING_MIGRATIONS } from '../migrations';
+import { DEFAULT_SCHEDULING_POLICY } from '../policy/scheduling-policy';
+import { SchedulingSettings } from '../scheduling-settings';
+import { BuiltinCalendarProvider } from './builtin-calendar.provider';
+import { BusyBlockEntity } from './busy-block.entity';
+
+const at = (time: string): Date => new Date(`2026-06-10T${time}:00Z`);
+
+describe('BuiltinCalendarProvider.busy on PostgreSQL', () => {
+  let database: { dataSource: DataSource; close(): Promise<void> };
+  const calendar = new BuiltinCalendarProvider(
+    new SchedulingSettings(DEFAULT_SCHEDULING_POLICY, 'https://convene.test', { name: 'C', email: 'c@c.test' }, null),
+  );
+
+  beforeAll(async () => {
+    database = await openTestServiceDatabase({
+      service: 'scheduling',
+      entities: [...MESSAGING_ENTITIES, MeetingEntity, MeetingAlertEntity, BusyBlockEntity],
+      migrations: [...MESSAGING_MIGRATIONS, ...SCHEDULING_MIGRATIONS],
+    });
+  });
+
+  afterAll(async () => {
+    await database.close();
+  });
+
+  /**
+   * Runs `body` in a transaction that is rolled back, so blocks may name meetings that do not exist
+   * (the meeting foreign key is only checked at commit) and every test starts from no blocks.
+   */
+  async function withBlocks(
+    blocks: [email: string, from: string, to: string, meetingId?: string][],
+    body: (tx: EntityManager) => Promise<void>,
+  ): Promise<void> {
+    const runner = database.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      await runner.query('DELETE FROM busy_blocks');
+      for (const [email, from, to, meetingId] of blocks) {
+        await runner.manager
+          .getRepository(BusyBlockEntity)
+          .insert({ email, startAt: at(from), endAt: at(to), meetingId: meetingId ?? null });
+      }
+      await body(runner.manager);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
+  const sorted = (intervals: { email: string; start: Date; end: Date }[]) =>
+    intervals
+      .map(
+        ({ email, start, end }) => `${email} ${start.toISOString().slice(11, 16)}-${end.toISOString().slice(11, 16)}`,
+      )
+      .sort();
+
+  it('merges one person’s overlapping and touching blocks into one stretch and keeps people apart', async () => {
+    const blocks: [string, string, string, string?][] = [
+      ...Array.from({ length: 200 }, (_, i): [string, string, string] => [
+        'ada@x.test',
+        '14:00',
+        i % 2 ? '14:30' : '15:00',
+      ]),
+      ['ada@x.test', '15:00', '15:30'],
+      ['ada@x.test', '16:00', '16:30'],
+      ['bob@x.test', '14:15', '14:45'],
+    ];
+    await withBlocks(blocks, async (tx) => {
+      const busy = await calendar.busy(tx, ['ada@x.test', 'bob@x.test'], at('13:00'), at('18:00'));
+      expect(sorted(busy)).toEqual(['ada@x.test 14:00-15:30', 'ada@x.test 16:00-16:30', 'bob@x.test 14:15-14:45']);
+    });
+  });
+
+  it('leaves out other people, blocks outside [from, to) and the blocks of the meeting being moved', async () => {
+    const blocks: [string, string, string, string?][] = [
+      ['ada@x.test', '09:00', '10:00'],
+      ['ada@x.test', '10:00', '11:00', 'M-MOVING'],
+      ['ada@x.test', '12:00', '13:00'],
+      ['eve@x.test', '10:30', '11:30'],
+    ];
+    await withBlocks(blocks, async (tx) => {
+      expect(sorted(await calendar.busy(tx, ['ada@x.test'], at('10:00'), at('12:00'), 'M-MOVING'))).toEqual([]);
+      expect(sorted(await calendar.busy(tx, ['ada@x.test'], at('10:00'), at('12:00')))).toEqual([
+        'ada@x.test 10:00-11:00',
+      ]);
+      expect(await calendar.busy(tx, [], at('00:00'), at('23:00'))).toEqual([]);
+    });
+  });
+});
