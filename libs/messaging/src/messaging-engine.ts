@@ -88,6 +88,11 @@ export class MessagingEngine {
     await this.relay.stop();
   }
 
+  /** Makes the relay look at the outbox now: rows were added by a statement TypeORM did not see as an insert. */
+  wakeRelay(): void {
+    this.relay.wake();
+  }
+
   /** Publishes one batch now (tests and benchmarks); the running relay does this on its own. */
   publishBatch(): Promise<number> {
     return this.relay.publishBatch();
