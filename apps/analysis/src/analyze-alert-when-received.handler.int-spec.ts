@@ -186,6 +186,10 @@ describe('AnalyzeAlertWhenReceived on PostgreSQL', () => {
       add(): Promise<never> {
         return Promise.reject(new Error('outbox unavailable'));
       }
+      encode(): never {
+        throw new Error('outbox unavailable');
+      }
+      added(): void {}
     }
     const failing = handlerWith(new AnalysisAgentsService({ model: 'unused' }), new FailingOutbox());
 

@@ -14,7 +14,7 @@ import { InProcessBus } from './in-process-bus';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { MessagingModule } from './messaging.module';
 import { MESSAGING_MIGRATIONS } from './migrations';
-import { Outbox } from './outbox';
+import { Outbox, OUTBOX_ROW_COLUMNS } from './outbox';
 
 /** A dependency that lives in the service module, not in MessagingModule. */
 @Injectable()
@@ -47,7 +47,8 @@ class FakeServiceModule {
           entities: MESSAGING_ENTITIES,
           migrations: MESSAGING_MIGRATIONS,
         }),
-        MessagingModule.forService({ service, runtime, handlers, relay: { pollIntervalMs: 50 } }),
+        // A poll too slow for any test to wait for: the events below arrive because the relay is woken.
+        MessagingModule.forService({ service, runtime, handlers, relay: { pollIntervalMs: 600_000 } }),
       ],
       providers: [ReceivedAlerts, ...handlers],
     };
@@ -90,11 +91,31 @@ describe('MessagingModule.forService', () => {
       .get(DataSource)
       .transaction((tx) => outbox.add(tx, 'alert.received', payload, { key: payload.alert.alert_id }));
 
-    const received = analysis.get(ReceivedAlerts);
-    for (let waited = 0; received.ids.length === 0 && waited < 10_000; waited += 50)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(received.ids).toEqual([payload.alert.alert_id]);
+    expect(await receivedWithin(10_000)).toEqual([payload.alert.alert_id]);
   });
+
+  it('publishes at once an event whose row a statement of the service inserted itself, once told it was added', async () => {
+    const outbox = gateway.get(Outbox);
+    const payload = { ...EXAMPLE_PAYLOADS['alert.received'], alert: { ...EXAMPLE_PAYLOADS['alert.received'].alert } };
+    payload.alert.alert_id = 'ALERT-RAW-ROW';
+
+    const { event, values } = outbox.encode('alert.received', payload, { key: payload.alert.alert_id });
+    await gateway
+      .get(DataSource)
+      .query(`INSERT INTO outbox (${OUTBOX_ROW_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`, values);
+    outbox.added();
+
+    expect(event).toMatchObject({ topic: 'alert.received', subject: 'ALERT-RAW-ROW', source: '/convene/gateway' });
+    expect(await receivedWithin(10_000)).toContain('ALERT-RAW-ROW');
+  });
+
+  async function receivedWithin(ms: number): Promise<string[]> {
+    const received = analysis.get(ReceivedAlerts);
+    const before = received.ids.length;
+    for (let waited = 0; received.ids.length === before && waited < ms; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    return received.ids.slice(before);
+  }
 
   it('reports the bus in the readiness checks', async () => {
     const report = await analysis.get(ReadinessService).report();
@@ -109,5 +130,12 @@ describe('MessagingModule.forService', () => {
     await expect(
       gateway.get(DataSource).transaction((tx) => outbox.add(tx, 'alert.received', invalid, { key: 'alert-invalid' })),
     ).rejects.toMatchObject({ code: 'MESSAGING.INVALID_PAYLOAD' });
+    let refusal: unknown;
+    try {
+      outbox.encode('alert.received', invalid, { key: 'alert-invalid' });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toMatchObject({ code: 'MESSAGING.INVALID_PAYLOAD' });
   });
 });

@@ -57,6 +57,7 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
     private readonly readiness: ReadinessService,
     private readonly moduleRef: ModuleRef,
     private readonly lagReader: ConsumerLagReader,
+    private readonly outbox: Outbox,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -73,6 +74,8 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
       retry: this.options.retry,
       relay: this.options.relay,
     });
+    const engine = this.engine;
+    if (this.outbox instanceof TransactionalOutbox) this.outbox.wakeRelayWith(() => engine.wakeRelay());
     this.readiness.register('bus', () => withTimeout(transport.check(), READINESS_TIMEOUT_MS));
     await this.engine.start();
     this.logger.log({

@@ -4,15 +4,22 @@ import type { EntityManager } from 'typeorm';
 import { encodeEvent } from './cloud-event';
 import { PermanentError } from './errors';
 import type { ConveneEvent } from './event';
-import { Outbox } from './outbox';
+import { type EncodedOutboxRow, Outbox } from './outbox';
 import { OutboxMessageEntity } from './outbox-message.entity';
-import { captureTraceContext } from './trace-context';
+import { captureTraceContext, type TraceCarrier } from './trace-context';
 import type { BusMessage } from './transport';
 
 /** Writes outbox rows through the caller's transaction; `source` is `/convene/<service>`. */
 export class TransactionalOutbox extends Outbox {
+  private wakeRelay: () => void = () => undefined;
+
   constructor(private readonly service: string) {
     super();
+  }
+
+  /** What `added()` calls: the service's relay, once it exists. */
+  wakeRelayWith(wake: () => void): void {
+    this.wakeRelay = wake;
   }
 
   async add<T extends Topic>(
@@ -21,6 +28,36 @@ export class TransactionalOutbox extends Outbox {
     data: EventPayloads[T],
     options: { key: string },
   ): Promise<ConveneEvent<T>> {
+    const { event, message, trace } = this.build(topic, data, options.key);
+    await insertOutboxRow(tx, event.id, message, trace);
+    return event;
+  }
+
+  encode<T extends Topic>(topic: T, data: EventPayloads[T], options: { key: string }): EncodedOutboxRow<T> {
+    const { event, message, trace } = this.build(topic, data, options.key);
+    return {
+      event,
+      values: [
+        event.id,
+        message.topic,
+        message.key,
+        JSON.stringify(message.headers),
+        message.value,
+        trace.traceparent,
+        trace.tracestate,
+      ],
+    };
+  }
+
+  added(): void {
+    this.wakeRelay();
+  }
+
+  private build<T extends Topic>(
+    topic: T,
+    data: EventPayloads[T],
+    key: string,
+  ): { event: ConveneEvent<T>; message: BusMessage; trace: TraceCarrier } {
     const problems = payloadProblems(topic, data);
     if (problems.length > 0) {
       throw new PermanentError('MESSAGING.INVALID_PAYLOAD', `${topic} payload invalid: ${problems.join('; ')}`);
@@ -33,13 +70,12 @@ export class TransactionalOutbox extends Outbox {
       type: EVENT_CATALOGUE[topic].type,
       source: `/convene/${this.service}`,
       time: new Date().toISOString(),
-      subject: options.key,
+      subject: key,
       traceparent: trace.traceparent,
       tracestate: trace.tracestate,
       data,
     };
-    await insertOutboxRow(tx, event.id, encodeEvent(event), trace);
-    return event;
+    return { event, message: encodeEvent(event), trace };
   }
 }
 
@@ -48,7 +84,7 @@ export async function insertOutboxRow(
   tx: EntityManager,
   eventId: string,
   message: BusMessage,
-  trace: { traceparent: string | null; tracestate: string | null },
+  trace: TraceCarrier,
 ): Promise<void> {
   await tx.insert(OutboxMessageEntity, {
     eventId,

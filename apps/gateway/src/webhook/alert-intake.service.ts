@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { trace } from '@opentelemetry/api';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Alert, AlertChange } from '#libs/contracts';
-import { Outbox } from '#libs/messaging';
+import { Outbox, OUTBOX_ROW_COLUMNS } from '#libs/messaging';
 import { inSpan, setSpanAttributes } from '#libs/telemetry';
 import { GatewayError } from '../errors/gateway.exception';
 import { SIGNATURE_WINDOW_SECONDS } from '../gateway.config';
@@ -61,7 +61,9 @@ export class AlertIntakeService implements OnModuleInit, OnModuleDestroy {
   private async store(alert: Alert, delivery: SignedDelivery, now: Date): Promise<IntakeResult> {
     let result: IntakeResult;
     try {
-      result = await this.dataSource.transaction((tx) => this.record(tx, alert, delivery, now));
+      result =
+        (await this.storeIfNew(alert, delivery, now)) ??
+        (await this.dataSource.transaction((tx) => this.record(tx, alert, delivery, now)));
     } catch (error) {
       if (error instanceof GatewayError) throw error;
       this.logger.error({ msg: 'alert not stored', alert_id: alert.alert_id, error: describe(error) });
@@ -77,65 +79,80 @@ export class AlertIntakeService implements OnModuleInit, OnModuleDestroy {
     return result;
   }
 
-  private async record(tx: EntityManager, alert: Alert, delivery: SignedDelivery, now: Date): Promise<IntakeResult> {
-    const hash = contentHash(alert);
+  /**
+   * The path almost every webhook takes, a first delivery of an alert, in one statement and one
+   * round trip (the ingest profile showed the gateway's time going into PostgreSQL round trips):
+   * the alert row, its replay nonce and its `alert.received` outbox row, each written only if the
+   * alert is new. Null when the alert exists (or a racing twin inserted it first): then nothing was
+   * written, and the delivery takes the transaction in `record`, which claims its nonce and revises.
+   * A new alert's nonce cannot be taken already, because a signature covers the body and with it the
+   * alert id, and alerts are never deleted.
+   */
+  private async storeIfNew(alert: Alert, delivery: SignedDelivery, now: Date): Promise<IntakeResult | null> {
     const traceId = currentTraceId();
+    // A resolution is the first Convene hears of this alert: it is recorded as resolved, and no
+    // meeting is booked for a problem that is already over.
+    const change = alert.status === 'resolved' ? 'resolved' : 'new';
+    const { values: outboxRow } = this.outbox.encode(
+      'alert.received',
+      { alert, change, revision: 1, received_at: now.toISOString() },
+      { key: alert.alert_id },
+    );
+    const [row] = await this.dataSource.query<{ inserted: boolean }[]>(
+      `WITH fresh AS (
+         INSERT INTO received_alerts (alert_id, severity, status, revision, body, content_hash, trace_id, deliveries,
+                                      first_received_at, revised_at, last_received_at)
+         VALUES ($1, $2, $3, 1, $4, $5, $6, 1, $7, $7, $7)
+         ON CONFLICT (alert_id) DO NOTHING
+         RETURNING alert_id
+       ), claim AS (
+         INSERT INTO replay_nonces (signature, expires_at, received_at)
+         SELECT $8, to_timestamp($9), $7 WHERE EXISTS (SELECT 1 FROM fresh)
+         ON CONFLICT (signature) DO NOTHING
+       ), queued AS (
+         INSERT INTO outbox (${OUTBOX_ROW_COLUMNS})
+         SELECT $10, $11, $12, $13::jsonb, $14, $15, $16 WHERE EXISTS (SELECT 1 FROM fresh)
+       )
+       SELECT EXISTS (SELECT 1 FROM fresh) AS inserted`,
+      [
+        alert.alert_id,
+        alert.severity,
+        alert.status,
+        JSON.stringify(alert),
+        contentHash(alert),
+        traceId,
+        now,
+        delivery.signature,
+        delivery.timestampSeconds + SIGNATURE_WINDOW_SECONDS,
+        ...outboxRow,
+      ],
+    );
+    if (!row?.inserted) return null;
+    this.outbox.added();
+    return { alert_id: alert.alert_id, trace_id: traceId, revision: 1, change };
+  }
 
-    const { claimed, inserted } = await this.claimAndInsert(tx, alert, delivery, hash, traceId, now);
-    if (!claimed) {
+  /** A delivery of an alert already stored: claims its nonce and revises the alert, in the caller's transaction. */
+  private async record(tx: EntityManager, alert: Alert, delivery: SignedDelivery, now: Date): Promise<IntakeResult> {
+    if (!(await this.claimNonce(tx, delivery, now))) {
       throw new GatewayError('ALERT.REPLAYED', 'This signed delivery was already processed; sign a new one to resend.');
     }
-    if (inserted) {
-      // A resolution is the first Convene hears of this alert: it is recorded as resolved, and no
-      // meeting is booked for a problem that is already over.
-      const change = alert.status === 'resolved' ? 'resolved' : 'new';
-      await this.publish(tx, alert, change, 1, now);
-      return { alert_id: alert.alert_id, trace_id: traceId, revision: 1, change };
-    }
-    return this.reviseExisting(tx, alert, hash, traceId, now);
+    return this.reviseExisting(tx, alert, contentHash(alert), currentTraceId(), now);
   }
 
   /**
    * Remembers the signature until its timestamp can no longer pass the window check, so the same
    * signed request is processed once, across restarts too; a concurrent twin waits on the key and
-   * then finds it taken. A first delivery of the alert is inserted by the same statement, only if
-   * the claim succeeded: one round trip instead of two on the path every new alert takes (the
-   * ingest profile showed the gateway's time going mostly into PostgreSQL round trips).
+   * then finds it taken.
    */
-  private async claimAndInsert(
-    tx: EntityManager,
-    alert: Alert,
-    delivery: SignedDelivery,
-    hash: string,
-    traceId: string,
-    now: Date,
-  ): Promise<{ claimed: boolean; inserted: boolean }> {
-    const [row] = await tx.query<{ claimed: boolean; inserted: boolean }[]>(
-      `WITH claim AS (
-         INSERT INTO replay_nonces (signature, expires_at, received_at) VALUES ($1, to_timestamp($2), $3)
-         ON CONFLICT (signature) DO NOTHING
-         RETURNING signature
-       ), fresh AS (
-         INSERT INTO received_alerts (alert_id, severity, status, revision, body, content_hash, trace_id, deliveries,
-                                      first_received_at, revised_at, last_received_at)
-         SELECT $4, $5, $6, 1, $7, $8, $9, 1, $3, $3, $3 WHERE EXISTS (SELECT 1 FROM claim)
-         ON CONFLICT (alert_id) DO NOTHING
-         RETURNING alert_id
-       )
-       SELECT EXISTS (SELECT 1 FROM claim) AS claimed, EXISTS (SELECT 1 FROM fresh) AS inserted`,
-      [
-        delivery.signature,
-        delivery.timestampSeconds + SIGNATURE_WINDOW_SECONDS,
-        now,
-        alert.alert_id,
-        alert.severity,
-        alert.status,
-        JSON.stringify(alert),
-        hash,
-        traceId,
-      ],
+  private async claimNonce(tx: EntityManager, delivery: SignedDelivery, now: Date): Promise<boolean> {
+    const claimed = await tx.query<unknown[]>(
+      `INSERT INTO replay_nonces (signature, expires_at, received_at) VALUES ($1, to_timestamp($2), $3)
+       ON CONFLICT (signature) DO NOTHING
+       RETURNING signature`,
+      [delivery.signature, delivery.timestampSeconds + SIGNATURE_WINDOW_SECONDS, now],
     );
-    return { claimed: row?.claimed ?? false, inserted: row?.inserted ?? false };
+    return claimed.length > 0;
   }
 
   /** The row lock makes racing deliveries of one alert take turns, so a change is published once. */
