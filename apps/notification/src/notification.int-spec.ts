@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NotificationOutcomeV1 } from '#libs/contracts';
+import type { EventPayloads, MeetingAttendee, NotificationOutcomeV1, Topic } from '#libs/contracts';
 import {
   type ConveneEvent,
   decodeEvent,
@@ -60,12 +60,15 @@ afterAll(async () => {
  * The service's providers as the module wires them, on the test database, with the messaging
  * library's real outbox; no relay runs, so the events it recorded stay in the outbox table.
  */
-async function compileService(settings: NotificationSettings): Promise<TestingModule> {
+async function compileService(
+  settings: NotificationSettings,
+  outbox: Outbox = new TransactionalOutbox('notification'),
+): Promise<TestingModule> {
   return Test.createTestingModule({
     providers: [
       ...notificationProviders(settings),
       { provide: DataSource, useValue: database.dataSource },
-      { provide: Outbox, useValue: new TransactionalOutbox('notification') },
+      { provide: Outbox, useValue: outbox },
     ],
   }).compile();
 }
@@ -466,6 +469,67 @@ describe('notification over SMTP, Slack and ChainSync', () => {
     expect(slack.requests).toHaveLength(0);
   });
 
+  it('sends each message once and records it once when two workers claim batches at the same time', async () => {
+    const meeting = buildMeeting({ attendees: manyAttendees(12) });
+    const smallBatches = { ...settingsFor(smtp, slack, chainsync), worker: { ...FAST_WORKER, batchSize: 4 } };
+    const workers = [await compileService(smallBatches), await compileService(smallBatches)];
+    const [first, second] = workers.map((ref) => new Service(ref));
+    await service.consume(meetingEvent('meeting.scheduled', withChannels(meeting, ['email'])));
+
+    try {
+      await Promise.all([first?.drain(), second?.drain()]);
+    } finally {
+      await Promise.all(workers.map((ref) => ref.close()));
+    }
+
+    const expected = manyAttendees(12)
+      .map((a) => a.email)
+      .sort();
+    expect(smtp.received.map((m) => m.recipients[0]).sort()).toEqual(expected);
+    const rows = await deliveriesOf(meeting.meeting_id);
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(expected.map(() => ['sent', 1]));
+    const outcomes = await outcomesOf(meeting.meeting_id);
+    expect(outcomes.map((o) => o.data.recipient).sort()).toEqual(expected);
+  });
+
+  it('records the rest of a batch when the outbox refuses the event of one result, and resends that one later', async () => {
+    const refusingRef = await compileService(
+      settingsFor(smtp, slack, chainsync),
+      new RefusingOutbox('lee@example.com'),
+    );
+    const meeting = buildMeeting();
+    await service.consume(meetingEvent('meeting.scheduled', withChannels(meeting, ['email'])));
+
+    try {
+      await new Service(refusingRef).worker.runOnce();
+    } finally {
+      await refusingRef.close();
+    }
+    const afterBatch = await deliveriesOf(meeting.meeting_id);
+    const outcomesAfterBatch = await outcomesOf(meeting.meeting_id);
+    // What the lease running out does, without waiting for it.
+    await database.dataSource.query(
+      "UPDATE deliveries SET next_attempt_at = now() WHERE meeting_id = $1 AND status = 'pending'",
+      [meeting.meeting_id],
+    );
+    await service.drain();
+
+    expect(afterBatch.map((r) => [r.recipient, r.status, r.attempts])).toEqual([
+      ['dana@example.com', 'sent', 1],
+      ['lee@example.com', 'pending', 1],
+      ['sam@example.com', 'sent', 1],
+    ]);
+    expect(outcomesAfterBatch.map((o) => o.data.recipient).sort()).toEqual(['dana@example.com', 'sam@example.com']);
+    expect(smtp.to('lee@example.com')).toHaveLength(2);
+    const lee = (await deliveriesOf(meeting.meeting_id)).find((r) => r.recipient === 'lee@example.com');
+    expect([lee?.status, lee?.attempts]).toEqual(['sent', 2]);
+    expect((await outcomesOf(meeting.meeting_id)).map((o) => o.data.recipient).sort()).toEqual([
+      'dana@example.com',
+      'lee@example.com',
+      'sam@example.com',
+    ]);
+  });
+
   it('delivers on its own once the worker loop runs', async () => {
     const meeting = buildMeeting();
     await service.consume(meetingEvent('meeting.scheduled', withChannels(meeting, ['slack'])));
@@ -548,6 +612,35 @@ function settingsFor(smtp: LocalSmtpServer, slack: LocalHttpServer, chainsync: L
     chainsyncApiKey: API_KEY,
     worker: FAST_WORKER,
   };
+}
+
+/** An outbox that refuses the outcome event of one recipient, as it refuses an invalid payload. */
+class RefusingOutbox extends TransactionalOutbox {
+  constructor(private readonly refusedRecipient: string) {
+    super('notification');
+  }
+
+  override add<T extends Topic>(
+    tx: EntityManager,
+    topic: T,
+    data: EventPayloads[T],
+    options: { key: string },
+  ): Promise<ConveneEvent<T>> {
+    if ('recipient' in data && data.recipient === this.refusedRecipient) {
+      return Promise.reject(new Error(`outbox refused the event for ${this.refusedRecipient}`));
+    }
+    return super.add(tx, topic, data, options);
+  }
+}
+
+function manyAttendees(count: number): MeetingAttendee[] {
+  return Array.from({ length: count }, (_, index) => ({
+    role: 'Responder',
+    name: `Responder ${index}`,
+    email: `responder-${String(index).padStart(2, '0')}@example.com`,
+    invited_by: 'alert_type' as const,
+    has_conflict: false,
+  }));
 }
 
 function meetingVersion(meeting: { meeting_id: string; invite: { sequence: number } }, kind: Delivery['event_kind']) {

@@ -26,13 +26,12 @@ export class DeliveryPlanner {
     const kind = eventKind(event.topic);
     const sequence = notice.invite.sequence;
 
-    const newest = await newestSequence(tx, notice.meeting_id);
+    const newest = await supersedeOlderVersions(tx, notice.meeting_id, sequence);
     if (newest !== null && newest > sequence) {
       this.logger.log({ msg: 'older meeting version ignored', meeting_id: notice.meeting_id, sequence, newest });
       return;
     }
 
-    await supersedeOlderVersions(tx, notice.meeting_id, sequence);
     const drafts = planDeliveries(notice, this.settings);
     const traceparent = currentTraceparent();
     const inserted = await insertDrafts(
@@ -85,22 +84,24 @@ function assertNotice(notice: MeetingNotice): void {
     throw new PermanentError('NOTIFICATION.MEETING_INVALID', 'meeting event lacks its id, invite or attendees');
 }
 
-async function newestSequence(tx: EntityManager, meetingId: string): Promise<number | null> {
+/**
+ * A newer version makes unsent messages of older ones pointless: the recipient gets only the
+ * newest. Unless a newer version than this one is planned already (then this event is the stale
+ * one and changes nothing), skips the pending messages of older versions. Returns the newest
+ * version planned before this event; one statement, as the consumer's transaction runs it per event.
+ */
+async function supersedeOlderVersions(tx: EntityManager, meetingId: string, sequence: number): Promise<number | null> {
   const rows: { newest: number | null }[] = await tx.query(
-    'SELECT max(meeting_sequence) AS newest FROM deliveries WHERE meeting_id = $1',
-    [meetingId],
-  );
-  return rows[0]?.newest ?? null;
-}
-
-/** A newer version makes unsent messages of older ones pointless: the recipient gets only the newest. */
-async function supersedeOlderVersions(tx: EntityManager, meetingId: string, sequence: number): Promise<void> {
-  await tx.query(
-    `UPDATE deliveries
-        SET status = 'skipped', last_error = $3, updated_at = now(), completed_at = now()
-      WHERE meeting_id = $1 AND meeting_sequence < $2 AND status = 'pending'`,
+    `WITH superseded AS (
+       UPDATE deliveries
+          SET status = 'skipped', last_error = $3, updated_at = now(), completed_at = now()
+        WHERE meeting_id = $1 AND meeting_sequence < $2 AND status = 'pending'
+          AND NOT EXISTS (SELECT 1 FROM deliveries WHERE meeting_id = $1 AND meeting_sequence > $2)
+     )
+     SELECT max(meeting_sequence) AS newest FROM deliveries WHERE meeting_id = $1`,
     [meetingId, sequence, `superseded by version ${sequence}`],
   );
+  return rows[0]?.newest ?? null;
 }
 
 /** ON CONFLICT DO NOTHING on the version key: a repeated event adds nothing. Returns how many were new. */

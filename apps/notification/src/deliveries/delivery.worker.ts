@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { NotificationOutcomeV1 } from '#libs/contracts';
 import { Outbox } from '#libs/messaging';
 import { inSpanContinuing, withLogContext } from '#libs/telemetry';
-import { DataSource } from 'typeorm';
+import { context, type Context } from '@opentelemetry/api';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ChannelRouter } from '../channels/channel-router.service';
-import type { SendReceipt } from '../channels/channel-sender';
 import { DeliveryFailure } from '../channels/delivery-failure.exception';
 import { NOTIFICATION_SETTINGS, type NotificationSettings } from '../notification.config';
 import { Delivery } from './delivery.entity';
@@ -15,14 +15,16 @@ import { observeSend, recordDelivery } from './notification.metrics';
  * each claims a batch with FOR UPDATE SKIP LOCKED and leases it before sending.
  *
  * The crash window: a delivery is claimed (attempts + 1, leased until now + leaseMs) and that
- * claim commits BEFORE the message goes out; the result is recorded AFTER, together with its
- * notification.delivered / notification.failed event. If the process dies between sending and
- * recording, the lease runs out and the message is sent again: at-least-once. We chose that over
- * at-most-once because a lost invitation to an incident meeting costs more than a repeated one,
- * and a repeat is harmless where it lands: the email keeps its Message-ID and the invite its
- * UID and SEQUENCE, so mail and calendar clients fold it into the first; the ChainSync PATCH is
- * idempotent and its comment carries an Idempotency-Key. Counting the attempt at claim time keeps
- * a message that crashes the process from being retried forever.
+ * claim commits BEFORE the message goes out; the results of the batch are recorded AFTER its
+ * sends have settled, in one transaction together with their notification.delivered /
+ * notification.failed events. If the process dies between sending and recording, the lease runs
+ * out and the message is sent again: at-least-once. We chose that over at-most-once because a
+ * lost invitation to an incident meeting costs more than a repeated one, and a repeat is harmless
+ * where it lands: the email keeps its Message-ID and the invite its UID and SEQUENCE, so mail and
+ * calendar clients fold it into the first; the ChainSync PATCH is idempotent and its comment
+ * carries an Idempotency-Key. Counting the attempt at claim time keeps a message that crashes the
+ * process from being retried forever. Every send is bounded by requestTimeoutMs, well below the
+ * lease, so waiting for the slowest send of a batch does not cost a lease.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -59,15 +61,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     await this.tick;
   }
 
-  /** Claims one batch of due deliveries and sends them. Returns how many it claimed. */
+  /** Claims one batch of due deliveries, sends them and records their results. Returns how many it claimed. */
   async runOnce(): Promise<number> {
     const claimed = await this.claimDue();
-    const results = await Promise.allSettled(claimed.map((delivery) => this.deliver(delivery)));
-    for (const result of results) {
-      // The delivery stays leased and is retried when the lease runs out.
-      if (result.status === 'rejected')
-        this.logger.error({ msg: 'delivery result not recorded', error: describe(result.reason) });
-    }
+    if (claimed.length === 0) return 0;
+
+    const results = await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    await this.recordResults(results);
     return claimed.length;
   }
 
@@ -111,7 +111,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * the send and its notification.* event belong to the alert's trace. No consumer scope reaches
    * here either, so each delivery opens its own log scope.
    */
-  private deliver(delivery: Delivery): Promise<void> {
+  private deliver(delivery: Delivery): Promise<SendResult> {
     return withLogContext({ alert_id: delivery.alert_id, meeting_id: delivery.meeting_id }, () =>
       inSpanContinuing(
         delivery.traceparent,
@@ -124,108 +124,174 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
           'notification.event_kind': delivery.event_kind,
           'notification.attempt': delivery.attempts,
         },
-        () => this.sendAndRecord(delivery),
+        () => this.send(delivery),
       ),
     );
   }
 
-  private async sendAndRecord(delivery: Delivery): Promise<void> {
+  /** Never throws: whatever the channel does becomes the result to record. */
+  private async send(delivery: Delivery): Promise<SendResult> {
+    const trace = context.active();
     if (delivery.attempts > this.settings.worker.maxAttempts) {
       // Claimed again and again without a recorded result: sending it is what kills the process.
       const failure = DeliveryFailure.permanent(
         'NOTIFICATION.BUDGET_EXHAUSTED',
         'no result recorded within the budget',
       );
-      await this.recordFailure(delivery, failure);
-      return;
+      return this.failed(delivery, failure, trace);
     }
 
-    let receipt: SendReceipt;
     const started = performance.now();
     try {
-      receipt = await this.router.senderFor(delivery.channel).send(delivery);
+      const receipt = await this.router.senderFor(delivery.channel).send(delivery);
+      observeSend(delivery.channel, true, started);
+      return { delivery, trace, status: 'sent', providerMessageId: receipt.providerMessageId, error: null };
     } catch (error) {
       observeSend(delivery.channel, false, started);
-      await this.recordFailure(delivery, asDeliveryFailure(error));
-      return;
+      return this.failed(delivery, asDeliveryFailure(error), trace);
     }
-    observeSend(delivery.channel, true, started);
-    await this.recordSent(delivery, receipt);
   }
 
-  private async recordSent(delivery: Delivery, receipt: SendReceipt): Promise<void> {
-    const recorded = await this.dataSource.transaction(async (tx) => {
-      const updated: [unknown[], number] = await tx.query(
-        `UPDATE deliveries
-            SET status = 'sent', provider_message_id = $3, last_error = NULL, updated_at = now(), completed_at = now()
-          WHERE id = $1 AND status = 'pending' AND attempts = $2`,
-        [delivery.id, delivery.attempts, receipt.providerMessageId],
-      );
-      if (updated[1] === 0) return false;
-      await this.outbox.add(tx, 'notification.delivered', outcome(delivery, receipt.providerMessageId, null), {
-        key: delivery.alert_id,
-      });
-      return true;
-    });
-    if (recorded) recordDelivery(delivery.channel, 'sent');
-    this.logResult(recorded, 'delivered', delivery);
-  }
-
-  private async recordFailure(delivery: Delivery, failure: DeliveryFailure): Promise<void> {
-    const final = failure.permanent || delivery.attempts >= this.settings.worker.maxAttempts;
+  private failed(delivery: Delivery, failure: DeliveryFailure, trace: Context): SendResult {
     const error = `${failure.code}: ${failure.message}`.slice(0, 240);
-    if (!final) {
-      await this.scheduleRetry(delivery, error);
-      return;
+    const base = { delivery, trace, providerMessageId: null, error };
+    if (failure.permanent) return { ...base, status: 'failed', failure: 'failed permanently' };
+    if (delivery.attempts >= this.settings.worker.maxAttempts) {
+      return { ...base, status: 'failed', failure: 'failed after retries' };
     }
-
-    const recorded = await this.dataSource.transaction(async (tx) => {
-      const updated: [unknown[], number] = await tx.query(
-        `UPDATE deliveries
-            SET status = 'failed', last_error = $3, updated_at = now(), completed_at = now()
-          WHERE id = $1 AND status = 'pending' AND attempts = $2`,
-        [delivery.id, delivery.attempts, error],
-      );
-      if (updated[1] === 0) return false;
-      await this.outbox.add(tx, 'notification.failed', outcome(delivery, null, error), { key: delivery.alert_id });
-      return true;
-    });
-    if (recorded) recordDelivery(delivery.channel, 'failed');
-    this.logResult(recorded, failure.permanent ? 'failed permanently' : 'failed after retries', delivery, error);
-  }
-
-  private async scheduleRetry(delivery: Delivery, error: string): Promise<void> {
-    const delayMs = backoffDelay(
+    const retryInMs = backoffDelay(
       delivery.attempts,
       this.settings.worker.backoffBaseMs,
       this.settings.worker.backoffMaxMs,
     );
-    await this.dataSource.query(
-      `UPDATE deliveries
-          SET last_error = $3, next_attempt_at = now() + make_interval(secs => $4::double precision / 1000), updated_at = now()
-        WHERE id = $1 AND status = 'pending' AND attempts = $2`,
-      [delivery.id, delivery.attempts, error, delayMs],
-    );
-    recordDelivery(delivery.channel, 'retry_scheduled');
-    this.logger.warn({
-      msg: 'delivery will be retried',
-      ...logFields(delivery),
-      error,
-      retry_in_ms: Math.round(delayMs),
-    });
+    return { ...base, status: 'retry', retryInMs };
   }
 
-  private logResult(recorded: boolean, result: string, delivery: Delivery, error?: string): void {
+  /**
+   * One transaction for the whole batch. Should it fail (an event the outbox refuses, say), each
+   * result is recorded on its own, so one bad result does not keep the others from being recorded.
+   */
+  private async recordResults(results: SendResult[]): Promise<void> {
+    try {
+      await this.recordTogether(results);
+      return;
+    } catch (error) {
+      if (results.length === 1) {
+        this.logResultNotRecorded(results[0], error);
+        return;
+      }
+      this.logger.warn({ msg: 'delivery batch not recorded, recording one by one', error: describe(error) });
+    }
+
+    for (const result of results) {
+      try {
+        await this.recordTogether([result]);
+      } catch (error) {
+        this.logResultNotRecorded(result, error);
+      }
+    }
+  }
+
+  private async recordTogether(results: SendResult[]): Promise<void> {
+    const recorded = await this.dataSource.transaction(async (tx) => {
+      const ids = await updateRows(tx, results);
+      for (const result of results) {
+        if (result.status === 'retry' || !ids.has(result.delivery.id)) continue;
+        const topic = result.status === 'sent' ? 'notification.delivered' : 'notification.failed';
+        // The event joins the trace of the delivery's own span.
+        await context.with(result.trace, () =>
+          this.outbox.add(tx, topic, outcome(result), { key: result.delivery.alert_id }),
+        );
+      }
+      return ids;
+    });
+
+    for (const result of results) {
+      context.with(result.trace, () => this.logResult(result, recorded.has(result.delivery.id)));
+    }
+  }
+
+  private logResult(result: SendResult, recorded: boolean): void {
+    const { delivery } = result;
     if (!recorded) {
       // Another worker took the delivery over after our lease ran out, or a newer meeting
       // version superseded it while it was being sent; the record that is there stands.
       this.logger.warn({ msg: 'delivery outcome not recorded: lease lost', ...logFields(delivery) });
       return;
     }
-    const entry = { msg: `notification ${result}`, ...logFields(delivery), ...(error ? { error } : {}) };
-    if (error) this.logger.warn(entry);
-    else this.logger.log(entry);
+    switch (result.status) {
+      case 'sent':
+        recordDelivery(delivery.channel, 'sent');
+        this.logger.log({ msg: 'notification delivered', ...logFields(delivery) });
+        return;
+      case 'failed':
+        recordDelivery(delivery.channel, 'failed');
+        this.logger.warn({ msg: `notification ${result.failure}`, ...logFields(delivery), error: result.error });
+        return;
+      case 'retry':
+        recordDelivery(delivery.channel, 'retry_scheduled');
+        this.logger.warn({
+          msg: 'delivery will be retried',
+          ...logFields(delivery),
+          error: result.error,
+          retry_in_ms: Math.round(result.retryInMs),
+        });
+        return;
+    }
   }
+
+  /** The delivery stays leased and is retried when the lease runs out. */
+  private logResultNotRecorded(result: SendResult | undefined, error: unknown): void {
+    const fields = result ? logFields(result.delivery) : {};
+    this.logger.error({ msg: 'delivery result not recorded', ...fields, error: describe(error) });
+  }
+}
+
+/** What one send came to, waiting to be recorded with the rest of its batch. */
+type SendResult = {
+  delivery: Delivery;
+  /** The delivery span's context, so its log lines and notification.* event join that trace. */
+  trace: Context;
+  providerMessageId: string | null;
+  error: string | null;
+} & (
+  | { status: 'sent' }
+  | { status: 'failed'; failure: 'failed permanently' | 'failed after retries' }
+  | { status: 'retry'; retryInMs: number }
+);
+
+/**
+ * Records every result of the batch in one statement, each only if its delivery is still pending
+ * under the attempt that sent it (the lease is still ours). A retried one stays pending with a
+ * later due time. Returns the ids it recorded.
+ */
+async function updateRows(tx: EntityManager, results: SendResult[]): Promise<Set<string>> {
+  const rows = results.map((result) => ({
+    id: result.delivery.id,
+    attempts: result.delivery.attempts,
+    status: result.status === 'retry' ? 'pending' : result.status,
+    provider_message_id: result.providerMessageId,
+    last_error: result.error,
+    retry_in_ms: result.status === 'retry' ? result.retryInMs : null,
+  }));
+  const [updated]: [{ id: string }[], number] = await tx.query(
+    `UPDATE deliveries AS d
+        SET status = r.status,
+            provider_message_id = CASE WHEN r.status = 'sent' THEN r.provider_message_id ELSE d.provider_message_id END,
+            last_error = r.last_error,
+            next_attempt_at = CASE WHEN r.status = 'pending'
+                                   THEN now() + make_interval(secs => r.retry_in_ms / 1000)
+                                   ELSE d.next_attempt_at END,
+            updated_at = now(),
+            completed_at = CASE WHEN r.status = 'pending' THEN d.completed_at ELSE now() END
+       FROM jsonb_to_recordset($1::jsonb)
+            AS r(id uuid, attempts integer, status text, provider_message_id text, last_error text,
+                 retry_in_ms double precision)
+      WHERE d.id = r.id AND d.status = 'pending' AND d.attempts = r.attempts
+    RETURNING d.id`,
+    [JSON.stringify(rows)],
+  );
+  return new Set(updated.map((row) => row.id));
 }
 
 /** Exponential backoff with jitter, so retries of many deliveries do not arrive together. */
@@ -244,7 +310,7 @@ function asDeliveryFailure(error: unknown): DeliveryFailure {
   return DeliveryFailure.transient('NOTIFICATION.UNEXPECTED', message.slice(0, 200));
 }
 
-function outcome(delivery: Delivery, providerMessageId: string | null, error: string | null): NotificationOutcomeV1 {
+function outcome({ delivery, providerMessageId, error }: SendResult): NotificationOutcomeV1 {
   return {
     meeting_id: delivery.meeting_id,
     alert_id: delivery.alert_id,
