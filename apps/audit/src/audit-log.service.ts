@@ -68,18 +68,22 @@ export class AuditLogService {
     const content = contentOf(event, new Date());
     const hash = chainHash(head[0].last_hash, content);
 
+    // The link and the head move in one statement: one round trip less per audited event.
     const inserted = await tx.query<{ seq: string }[]>(
-      `INSERT INTO audit_log (event_id, topic, type, source, event_time, alert_id, meeting_id, trace_id, payload,
-                              received_at, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (event_id) DO NOTHING
-       RETURNING seq`,
+      `WITH link AS (
+         INSERT INTO audit_log (event_id, topic, type, source, event_time, alert_id, meeting_id, trace_id, payload,
+                                received_at, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING seq, hash
+       )
+       UPDATE audit_chain_head SET last_seq = link.seq, last_hash = link.hash FROM link WHERE id = 1
+       RETURNING last_seq AS seq`,
       [...contentParams(content), head[0].last_hash, hash],
     );
     if (inserted.length === 0) return null;
 
     const seq = Number(inserted[0].seq);
-    await tx.query('UPDATE audit_chain_head SET last_seq = $1, last_hash = $2 WHERE id = 1', [seq, hash]);
     return { seq, event, trace_id: content.trace_id, received_at: content.received_at };
   }
 
