@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -317,6 +317,37 @@ export function describeBusContract(factory: TransportFactory): void {
       expect(published).toHaveLength(2);
     });
 
+    it('handles the other messages of a run once and in order when one fails once and another for good', async () => {
+      const calls = new Map<number, number>();
+      const failing = new RecordEffectWhenAlertReceived((event) => {
+        const revision = event.data.revision;
+        calls.set(revision, (calls.get(revision) ?? 0) + 1);
+        if (revision === 7 && calls.get(revision) === 1) {
+          throw new RetriableError('TEST.UNAVAILABLE', 'dependency answered 503');
+        }
+        if (revision === 13) throw new PermanentError('TEST.INVALID', 'revision 13 cannot be processed');
+      });
+      await world.start('analysis', [failing]);
+      world.open();
+
+      // One publish of all twenty: on Kafka they reach the consumer together, as one run.
+      await world.bus.publish(range(1, 20).map((revision) => alertReceivedMessage('alert-run', revision)));
+
+      const consumer = await world.source('analysis');
+      await waitFor(
+        () => effects(consumer),
+        (found) => found.length >= 19,
+      );
+      await settle();
+      const rows = await effects(consumer);
+      expect(revisionsOf(rows, 'alert-run')).toEqual(range(1, 20).filter((revision) => revision !== 13));
+      expect(new Set(rows.map((row) => row.event_id)).size).toBe(rows.length);
+      expect(calls.get(7)).toBe(2);
+      expect(await consumer.query('SELECT error_code, attempts FROM dead_letters')).toEqual([
+        { error_code: 'TEST.INVALID', attempts: 1 },
+      ]);
+    });
+
     it('dead-letters a message whose payload breaks the schema instead of crashing the consumer', async () => {
       await world.start('analysis', [new RecordEffectWhenAlertReceived()]);
       world.open();
@@ -430,6 +461,21 @@ export function describeBusContract(factory: TransportFactory): void {
           .some((span) => span.name === 'consume alert.received' && span.spanContext().traceId === producerTraceId),
       ).toBe(true);
     });
+  });
+}
+
+/** A new `alert.received` event for `alertId`, encoded as the relay would publish it. */
+function alertReceivedMessage(alertId: string, revision: number): ReturnType<typeof encodeEvent> {
+  return encodeEvent({
+    id: randomUUID(),
+    topic: 'alert.received',
+    type: 'com.convene.alert.received.v1',
+    source: '/convene/gateway',
+    time: new Date().toISOString(),
+    subject: alertId,
+    traceparent: null,
+    tracestate: null,
+    data: alertReceived(alertId, revision),
   });
 }
 

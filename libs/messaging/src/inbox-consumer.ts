@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { DEAD_LETTER_HEADERS, deadLetterTopic, type Topic } from '#libs/contracts';
 import { withLogContext } from '#libs/telemetry';
 import type { DataSource, EntityManager } from 'typeorm';
 import { decodeEvent, errorText } from './cloud-event';
-import { observeHandling, recordDeadLetter } from './messaging.metrics';
+import { type HandlingOutcome, observeHandling, recordDeadLetter } from './messaging.metrics';
 import { ConsumerError, databaseUnavailable } from './errors';
 import type { ConveneEvent } from './event';
 import type { EventHandler } from './handler';
@@ -28,6 +28,27 @@ interface Failure {
   permanent: boolean;
 }
 
+/** A delivery and the event decoded from it. */
+interface Decoded {
+  delivery: Delivery;
+  event: ConveneEvent;
+}
+
+/** One handler's part of a shared transaction, finished once the transaction's outcome is known. */
+interface RunEntry {
+  span: Span;
+  topic: string;
+  outcome: HandlingOutcome;
+  failed: boolean;
+  /** The handler's own time (inbox row included); the shared commit is added when it is known. */
+  elapsedMs: number;
+}
+
+// A run's transaction takes no further event once it has been open this long. Handlers may call
+// remote services (AI agents, Slotify) inside it, and an event's effect is visible only at COMMIT:
+// the bound keeps the wait an event adds to the ones before it near one handler call, not a run.
+const RUN_TRANSACTION_MAX_AGE_MS = 50;
+
 function classify(error: unknown): Failure {
   if (error instanceof ConsumerError) return { code: error.code, message: error.message, permanent: !error.retriable };
   return { code: 'MESSAGING.HANDLER_FAILED', message: errorText(error), permanent: false };
@@ -37,7 +58,9 @@ function classify(error: unknown): Failure {
 /**
  * Runs a service's handlers for each delivery: decodes and validates the event, calls every
  * handler of its topic in a transaction that also writes the inbox row (so a redelivery is a no-op),
- * retries retriable failures with backoff inside the budget, and dead-letters the rest.
+ * retries retriable failures with backoff inside the budget, and dead-letters the rest. A run of
+ * deliveries (`deliverRun`) shares transactions, several events each, and falls back to one
+ * transaction per message when a shared one fails.
  */
 export class InboxConsumer {
   private readonly logger: Logger;
@@ -72,11 +95,135 @@ export class InboxConsumer {
       await this.deadLetter(delivery, null, 'decode', classify(error), 1);
       return;
     }
+    await this.deliverAlone({ delivery, event });
+  };
+
+  /**
+   * Processes consecutive deliveries of one partition in order, in as few transactions as the age
+   * bound allows; an undecodable one is dead-lettered in its place. A transaction that fails is
+   * rolled back and its messages go one by one through `deliver`'s path, retries and dead letters
+   * included, so a failure is handled exactly as without runs.
+   */
+  readonly deliverRun = async (deliveries: Delivery[]): Promise<void> => {
+    let run: Decoded[] = [];
+    for (const delivery of deliveries) {
+      let event: ConveneEvent;
+      try {
+        event = decodeEvent(delivery);
+      } catch (error) {
+        await this.deliverInTransactions(run);
+        run = [];
+        await this.deadLetter(delivery, null, 'decode', classify(error), 1);
+        continue;
+      }
+      run.push({ delivery, event });
+    }
+    await this.deliverInTransactions(run);
+  };
+
+  private async deliverAlone({ delivery, event }: Decoded): Promise<void> {
     // Every event is about one alert (its subject): each line the handlers log names it.
     await withLogContext({ alert_id: event.subject }, async () => {
       for (const handler of this.byTopic.get(event.topic) ?? []) await this.handleWithRetries(handler, event, delivery);
     });
-  };
+  }
+
+  private async deliverInTransactions(run: Decoded[]): Promise<void> {
+    let rest = run;
+    while (rest.length > 0) {
+      if (this.stopped.signal.aborted) throw new ConsumerStoppedError();
+      if (rest.length === 1) return this.deliverAlone(rest[0]);
+
+      const { taken, committed } = await this.handleInOneTransaction(rest);
+      // A transaction that failed before its first event (BEGIN, the database gone) still hands
+      // one message to the per-message path, which waits out an outage.
+      const done = Math.max(taken, 1);
+      if (!committed) for (const decoded of rest.slice(0, done)) await this.deliverAlone(decoded);
+      await rest[0].delivery.heartbeat();
+      rest = rest.slice(done);
+    }
+  }
+
+  /**
+   * Handles events from the start of `events` in one transaction until it is old enough or the
+   * consumer stops. When it fails, everything it did is rolled back and `committed` is false: the
+   * caller then repeats those events one by one, handlers' remote calls included. That is safe
+   * because they are idempotent by design (calendar bookings carry idempotency keys, the analysis
+   * agents are pure), the same reason a retried message may repeat them.
+   */
+  private async handleInOneTransaction(events: Decoded[]): Promise<{ taken: number; committed: boolean }> {
+    const entries: RunEntry[] = [];
+    let taken = 0;
+    let commitStarted = 0;
+    try {
+      await this.dataSource.transaction(async (tx) => {
+        const opened = performance.now();
+        for (const decoded of events) {
+          const old = performance.now() - opened >= RUN_TRANSACTION_MAX_AGE_MS;
+          if (taken > 0 && (old || this.stopped.signal.aborted)) break;
+          taken += 1;
+          await this.handleInRun(decoded, tx, entries);
+        }
+        commitStarted = performance.now();
+      });
+    } catch (error) {
+      this.rolledBack(entries, taken, error);
+      return { taken, committed: false };
+    }
+    const commitMs = performance.now() - commitStarted;
+    for (const entry of entries) {
+      observeHandling(this.group, entry.topic, entry.outcome, performance.now() - entry.elapsedMs - commitMs);
+      entry.span.setAttribute('convene.inbox.transaction_events', taken);
+      entry.span.end();
+    }
+    return { taken, committed: true };
+  }
+
+  /** Every handler of the event's topic with its inbox row, each in its own `consume <topic>` span. */
+  private async handleInRun({ delivery, event }: Decoded, tx: EntityManager, entries: RunEntry[]): Promise<void> {
+    await withLogContext({ alert_id: event.subject }, async () => {
+      for (const handler of this.byTopic.get(event.topic) ?? []) {
+        const name = handler.constructor.name;
+        const started = performance.now();
+        const { span, spanContext } = this.startConsumeSpan(name, event, delivery, 1);
+        const entry: RunEntry = { span, topic: event.topic, outcome: 'handled', failed: false, elapsedMs: 0 };
+        entries.push(entry);
+        await context.with(spanContext, async () => {
+          try {
+            if (!(await this.recordInInbox(tx, event.id, name, event.topic, 'handled'))) {
+              span.addEvent('duplicate skipped');
+              entry.outcome = 'duplicate';
+              return;
+            }
+            await handler.handle(event, tx);
+          } catch (error) {
+            entry.failed = true;
+            markFailed(span, error);
+            throw error;
+          } finally {
+            entry.elapsedMs = performance.now() - started;
+          }
+        });
+      }
+    });
+  }
+
+  /** Ends the spans of a rolled-back transaction as failures: none of their effects happened. */
+  private rolledBack(entries: RunEntry[], taken: number, error: unknown): void {
+    const failure = classify(error);
+    this.logger.warn({
+      msg: 'transaction of a run rolled back; handling its messages one by one',
+      events: taken,
+      code: failure.code,
+    });
+    for (const entry of entries) {
+      if (entry.failed) observeHandling(this.group, entry.topic, 'retried', performance.now() - entry.elapsedMs);
+      else entry.span.setStatus({ code: SpanStatusCode.ERROR, message: 'transaction of the run rolled back' });
+      entry.span.setAttribute('convene.inbox.transaction_events', taken);
+      entry.span.addEvent('run rolled back; retried one by one');
+      entry.span.end();
+    }
+  }
 
   private async handleWithRetries(handler: EventHandler, event: ConveneEvent, delivery: Delivery): Promise<void> {
     let started = Date.now();
@@ -165,6 +312,32 @@ export class InboxConsumer {
     delivery: Delivery,
     attempt: number,
   ): Promise<boolean> {
+    const { span, spanContext } = this.startConsumeSpan(name, event, delivery, attempt);
+    return context.with(spanContext, async () => {
+      try {
+        return await this.dataSource.transaction(async (tx) => {
+          if (!(await this.recordInInbox(tx, event.id, name, event.topic, 'handled'))) {
+            span.addEvent('duplicate skipped');
+            return false;
+          }
+          await handler.handle(event, tx);
+          return true;
+        });
+      } catch (error) {
+        markFailed(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private startConsumeSpan(
+    name: string,
+    event: ConveneEvent,
+    delivery: Delivery,
+    attempt: number,
+  ): { span: Span; spanContext: Context } {
     const parent = contextFrom(parentCarrier(event, delivery));
     const span = tracer.startSpan(
       `consume ${event.topic}`,
@@ -184,24 +357,7 @@ export class InboxConsumer {
       },
       parent,
     );
-    return context.with(trace.setSpan(parent, span), async () => {
-      try {
-        return await this.dataSource.transaction(async (tx) => {
-          if (!(await this.recordInInbox(tx, event.id, name, event.topic, 'handled'))) {
-            span.addEvent('duplicate skipped');
-            return false;
-          }
-          await handler.handle(event, tx);
-          return true;
-        });
-      } catch (error) {
-        span.recordException(error instanceof Error ? error : errorText(error));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+    return { span, spanContext: trace.setSpan(parent, span) };
   }
 
   /** True when the row is new: this handler has not processed the event before. */
@@ -313,6 +469,11 @@ export class InboxConsumer {
     }
     if (signal.aborted) throw new ConsumerStoppedError();
   }
+}
+
+function markFailed(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : errorText(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 } from 'kafkajs';
 import { TOPIC_PARTITIONS } from '#libs/contracts';
 import { ConsumerStoppedError } from './inbox-consumer';
-import type { BusMessage, BusSubscription, BusTransport, DeliverFn, SubscribeOptions } from './transport';
+import type { BusMessage, BusSubscription, BusTransport, DeliverRunFn, SubscribeOptions } from './transport';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -27,6 +27,10 @@ export interface KafkaBusOptions {
 }
 
 const logger = new Logger('KafkaBus');
+
+// A run is one database transaction on the consumer's side: long enough to spread BEGIN and COMMIT
+// over many messages, short enough that a rebalance or stop, checked between runs, is not kept waiting.
+const MAX_RUN_LENGTH = 50;
 
 function kafkaLogCreator(): (entry: LogEntry) => void {
   return ({ level, log }) => {
@@ -109,7 +113,7 @@ export class KafkaBus implements BusTransport {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
-      eachBatch: (payload) => this.consumeBatch(consumer, payload, options.deliver, state),
+      eachBatch: (payload) => this.consumeBatch(consumer, payload, options, state),
     });
     this.consumers.add(consumer);
     return {
@@ -191,20 +195,27 @@ export class KafkaBus implements BusTransport {
   }
 
   /**
-   * Processes a batch in order and commits the next offset after each run of finished messages.
-   * A rebalance (stale batch) or a stop ends the batch early; what is not committed is redelivered
-   * to whoever owns the partition next, and the inbox makes that harmless.
+   * Processes a batch in order, in runs of consecutive messages when the subscriber takes runs, and
+   * commits the next offset after each finished run (every `commitEvery` messages and at the end).
+   * A rebalance (stale batch) or a stop ends the batch early, between runs; what is not committed
+   * is redelivered to whoever owns the partition next, and the inbox makes that harmless.
    */
   private async consumeBatch(
     consumer: Consumer,
     payload: EachBatchPayload,
-    deliver: DeliverFn,
+    options: SubscribeOptions,
     state: { stopping: boolean },
   ): Promise<void> {
     const { batch } = payload;
     const heartbeat = (): Promise<void> => payload.heartbeat();
     const topic = this.logical(batch.topic);
     const commitEvery = this.options.commitEvery ?? 100;
+    const runLength = options.deliverRun ? Math.max(1, Math.min(MAX_RUN_LENGTH, commitEvery)) : 1;
+    const deliverRun: DeliverRunFn =
+      options.deliverRun ??
+      (async (deliveries) => {
+        for (const delivery of deliveries) await options.deliver(delivery);
+      });
     let uncommitted: string | undefined;
     let sinceCommit = 0;
     const commit = async (): Promise<void> => {
@@ -215,12 +226,14 @@ export class KafkaBus implements BusTransport {
     };
 
     try {
-      for (const message of batch.messages) {
+      for (let start = 0; start < batch.messages.length; start += runLength) {
         if (state.stopping || !payload.isRunning() || payload.isStale()) break;
-        await deliver(this.toDelivery(topic, batch.partition, message, heartbeat));
-        payload.resolveOffset(message.offset);
-        uncommitted = (BigInt(message.offset) + 1n).toString();
-        sinceCommit += 1;
+        const run = batch.messages.slice(start, start + runLength);
+        await deliverRun(run.map((message) => this.toDelivery(topic, batch.partition, message, heartbeat)));
+        const last = run[run.length - 1].offset;
+        payload.resolveOffset(last);
+        uncommitted = (BigInt(last) + 1n).toString();
+        sinceCommit += run.length;
         if (sinceCommit >= commitEvery) await commit();
         await heartbeat();
       }

@@ -74,6 +74,7 @@ export class MessagingEngine {
       group: this.group,
       topics: this.consumer.topics,
       deliver: this.consumer.deliver,
+      deliverRun: this.consumer.deliverRun,
     });
   }
 

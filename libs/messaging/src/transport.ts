@@ -20,11 +20,23 @@ export interface Delivery extends BusMessage {
  */
 export type DeliverFn = (delivery: Delivery) => Promise<void>;
 
+/**
+ * Processes consecutive deliveries of one partition, in order. Resolving means every one of them is
+ * done, as for DeliverFn; rejecting means the transport delivers them all again (those already done
+ * come back as duplicates, which the inbox skips).
+ */
+export type DeliverRunFn = (deliveries: Delivery[]) => Promise<void>;
+
 export interface SubscribeOptions {
   /** Consumer group: every group receives each message once; `convene-<service>`. */
   group: string;
   topics: string[];
   deliver: DeliverFn;
+  /**
+   * Used instead of `deliver` by a transport that has several messages of a partition in hand
+   * (Kafka's fetched batches), so the consumer can process them in one database transaction.
+   */
+  deliverRun?: DeliverRunFn;
 }
 
 export interface BusSubscription {
