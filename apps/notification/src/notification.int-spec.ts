@@ -7,7 +7,9 @@ import {
   decodeEvent,
   MESSAGING_ENTITIES,
   MESSAGING_MIGRATIONS,
+  type EncodedOutboxRow,
   Outbox,
+  PermanentError,
   TransactionalOutbox,
 } from '#libs/messaging';
 import { Test, type TestingModule } from '@nestjs/testing';
@@ -492,11 +494,11 @@ describe('notification over SMTP, Slack and ChainSync', () => {
     expect(outcomes.map((o) => o.data.recipient).sort()).toEqual(expected);
   });
 
-  it('records the rest of a batch when the outbox refuses the event of one result, and resends that one later', async () => {
-    const refusingRef = await compileService(
-      settingsFor(smtp, slack, chainsync),
-      new RefusingOutbox('lee@example.com'),
-    );
+  it.each([
+    ['refuses to encode its event', () => new RefusingOutbox('lee@example.com')],
+    ['writes an outbox row the database rejects', () => new BrokenRowOutbox('lee@example.com')],
+  ])('records the rest of a batch when the outbox %s for one result, and resends that one later', async (_, outbox) => {
+    const refusingRef = await compileService(settingsFor(smtp, slack, chainsync), outbox());
     const meeting = buildMeeting();
     await service.consume(meetingEvent('meeting.scheduled', withChannels(meeting, ['email'])));
 
@@ -620,16 +622,25 @@ class RefusingOutbox extends TransactionalOutbox {
     super('notification');
   }
 
-  override add<T extends Topic>(
-    tx: EntityManager,
-    topic: T,
-    data: EventPayloads[T],
-    options: { key: string },
-  ): Promise<ConveneEvent<T>> {
+  override encode<T extends Topic>(topic: T, data: EventPayloads[T], options: { key: string }): EncodedOutboxRow<T> {
     if ('recipient' in data && data.recipient === this.refusedRecipient) {
-      return Promise.reject(new Error(`outbox refused the event for ${this.refusedRecipient}`));
+      throw new PermanentError('MESSAGING.INVALID_PAYLOAD', `refused the event for ${this.refusedRecipient}`);
     }
-    return super.add(tx, topic, data, options);
+    return super.encode(topic, data, options);
+  }
+}
+
+/** An outbox whose row for one recipient the database rejects, so the statement recording it fails. */
+class BrokenRowOutbox extends TransactionalOutbox {
+  constructor(private readonly brokenRecipient: string) {
+    super('notification');
+  }
+
+  override encode<T extends Topic>(topic: T, data: EventPayloads[T], options: { key: string }): EncodedOutboxRow<T> {
+    const encoded = super.encode(topic, data, options);
+    if (!('recipient' in data) || data.recipient !== this.brokenRecipient) return encoded;
+    const [, ...rest] = encoded.values;
+    return { ...encoded, values: ['not-a-uuid', ...rest] };
   }
 }
 

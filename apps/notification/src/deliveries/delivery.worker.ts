@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { NotificationOutcomeV1 } from '#libs/contracts';
-import { Outbox } from '#libs/messaging';
+import { type EncodedOutboxRow, Outbox, OUTBOX_ROW_COLUMNS } from '#libs/messaging';
 import { inSpanContinuing, withLogContext } from '#libs/telemetry';
 import { context, type Context } from '@opentelemetry/api';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ChannelRouter } from '../channels/channel-router.service';
 import { DeliveryFailure } from '../channels/delivery-failure.exception';
 import { NOTIFICATION_SETTINGS, type NotificationSettings } from '../notification.config';
@@ -16,7 +16,7 @@ import { observeSend, recordDelivery } from './notification.metrics';
  *
  * The crash window: a delivery is claimed (attempts + 1, leased until now + leaseMs) and that
  * claim commits BEFORE the message goes out; the results of the batch are recorded AFTER its
- * sends have settled, in one transaction together with their notification.delivered /
+ * sends have settled, in one statement together with their notification.delivered /
  * notification.failed events. If the process dies between sending and recording, the lease runs
  * out and the message is sent again: at-least-once. We chose that over at-most-once because a
  * lost invitation to an incident meeting costs more than a repeated one, and a repeat is harmless
@@ -168,45 +168,54 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * One transaction for the whole batch. Should it fail (an event the outbox refuses, say), each
-   * result is recorded on its own, so one bad result does not keep the others from being recorded.
+   * One statement for the whole batch. Should it fail (a deadlock with a planner superseding the
+   * same meeting, say), each result is recorded on its own, so one result does not keep the others
+   * from being recorded. A result whose event the outbox refuses is left leased, the rest recorded.
    */
   private async recordResults(results: SendResult[]): Promise<void> {
+    const pending = results.flatMap((result) => this.withEvent(result));
     try {
-      await this.recordTogether(results);
+      await this.record(pending);
       return;
     } catch (error) {
-      if (results.length === 1) {
-        this.logResultNotRecorded(results[0], error);
+      if (pending.length <= 1) {
+        for (const { result } of pending) this.logResultNotRecorded(result, error);
         return;
       }
       this.logger.warn({ msg: 'delivery batch not recorded, recording one by one', error: describe(error) });
     }
 
-    for (const result of results) {
+    for (const record of pending) {
       try {
-        await this.recordTogether([result]);
+        await this.record([record]);
       } catch (error) {
-        this.logResultNotRecorded(result, error);
+        this.logResultNotRecorded(record.result, error);
       }
     }
   }
 
-  private async recordTogether(results: SendResult[]): Promise<void> {
-    const recorded = await this.dataSource.transaction(async (tx) => {
-      const ids = await updateRows(tx, results);
-      for (const result of results) {
-        if (result.status === 'retry' || !ids.has(result.delivery.id)) continue;
-        const topic = result.status === 'sent' ? 'notification.delivered' : 'notification.failed';
-        // The event joins the trace of the delivery's own span.
-        await context.with(result.trace, () =>
-          this.outbox.add(tx, topic, outcome(result), { key: result.delivery.alert_id }),
-        );
-      }
-      return ids;
-    });
+  /** The result with its notification.* event, encoded in the trace of the delivery's own span. */
+  private withEvent(result: SendResult): PendingRecord[] {
+    if (result.status === 'retry') return [{ result, event: null }];
+    const topic = result.status === 'sent' ? 'notification.delivered' : 'notification.failed';
+    try {
+      const event = context.with(result.trace, () =>
+        this.outbox.encode(topic, outcome(result), { key: result.delivery.alert_id }),
+      );
+      return [{ result, event }];
+    } catch (error) {
+      this.logResultNotRecorded(result, error);
+      return [];
+    }
+  }
 
-    for (const result of results) {
+  private async record(pending: PendingRecord[]): Promise<void> {
+    if (pending.length === 0) return;
+
+    const recorded = await recordWithEvents(this.dataSource, pending);
+    if (pending.some(({ result, event }) => event && recorded.has(result.delivery.id))) this.outbox.added();
+
+    for (const { result } of pending) {
       context.with(result.trace, () => this.logResult(result, recorded.has(result.delivery.id)));
     }
   }
@@ -260,13 +269,19 @@ type SendResult = {
   | { status: 'retry'; retryInMs: number }
 );
 
+/** A result about to be recorded, with the outbox row of its event (none for a retry). */
+interface PendingRecord {
+  result: SendResult;
+  event: EncodedOutboxRow | null;
+}
+
 /**
- * Records every result of the batch in one statement, each only if its delivery is still pending
- * under the attempt that sent it (the lease is still ours). A retried one stays pending with a
- * later due time. Returns the ids it recorded.
+ * Records the results in one statement, each only if its delivery is still pending under the
+ * attempt that sent it (the lease is still ours), and the events of exactly those in the outbox.
+ * A retried one stays pending with a later due time. Returns the ids it recorded.
  */
-async function updateRows(tx: EntityManager, results: SendResult[]): Promise<Set<string>> {
-  const rows = results.map((result) => ({
+async function recordWithEvents(dataSource: DataSource, pending: PendingRecord[]): Promise<Set<string>> {
+  const results = pending.map(({ result }) => ({
     id: result.delivery.id,
     attempts: result.delivery.attempts,
     status: result.status === 'retry' ? 'pending' : result.status,
@@ -274,24 +289,37 @@ async function updateRows(tx: EntityManager, results: SendResult[]): Promise<Set
     last_error: result.error,
     retry_in_ms: result.status === 'retry' ? result.retryInMs : null,
   }));
-  const [updated]: [{ id: string }[], number] = await tx.query(
-    `UPDATE deliveries AS d
-        SET status = r.status,
-            provider_message_id = CASE WHEN r.status = 'sent' THEN r.provider_message_id ELSE d.provider_message_id END,
-            last_error = r.last_error,
-            next_attempt_at = CASE WHEN r.status = 'pending'
-                                   THEN now() + make_interval(secs => r.retry_in_ms / 1000)
-                                   ELSE d.next_attempt_at END,
-            updated_at = now(),
-            completed_at = CASE WHEN r.status = 'pending' THEN d.completed_at ELSE now() END
-       FROM jsonb_to_recordset($1::jsonb)
-            AS r(id uuid, attempts integer, status text, provider_message_id text, last_error text,
-                 retry_in_ms double precision)
-      WHERE d.id = r.id AND d.status = 'pending' AND d.attempts = r.attempts
-    RETURNING d.id`,
-    [JSON.stringify(rows)],
+  const events = pending.flatMap(({ result, event }, position) =>
+    event ? [{ delivery_id: result.delivery.id, position, outbox_row: event.values }] : [],
   );
-  return new Set(updated.map((row) => row.id));
+  const recorded: { id: string }[] = await dataSource.query(
+    `WITH recorded AS (
+       UPDATE deliveries AS d
+          SET status = r.status,
+              provider_message_id = CASE WHEN r.status = 'sent' THEN r.provider_message_id ELSE d.provider_message_id END,
+              last_error = r.last_error,
+              next_attempt_at = CASE WHEN r.status = 'pending'
+                                     THEN now() + make_interval(secs => r.retry_in_ms / 1000)
+                                     ELSE d.next_attempt_at END,
+              updated_at = now(),
+              completed_at = CASE WHEN r.status = 'pending' THEN d.completed_at ELSE now() END
+         FROM jsonb_to_recordset($1::jsonb)
+              AS r(id uuid, attempts integer, status text, provider_message_id text, last_error text,
+                   retry_in_ms double precision)
+        WHERE d.id = r.id AND d.status = 'pending' AND d.attempts = r.attempts
+      RETURNING d.id
+     ), queued AS (
+       INSERT INTO outbox (${OUTBOX_ROW_COLUMNS})
+       SELECT (e.outbox_row->>0)::uuid, e.outbox_row->>1, e.outbox_row->>2, (e.outbox_row->>3)::jsonb,
+              e.outbox_row->>4, e.outbox_row->>5, e.outbox_row->>6
+         FROM jsonb_to_recordset($2::jsonb) AS e(delivery_id uuid, position integer, outbox_row jsonb)
+        WHERE e.delivery_id IN (SELECT id FROM recorded)
+        ORDER BY e.position
+     )
+     SELECT id FROM recorded`,
+    [JSON.stringify(results), JSON.stringify(events)],
+  );
+  return new Set(recorded.map((row) => row.id));
 }
 
 /** Exponential backoff with jitter, so retries of many deliveries do not arrive together. */
