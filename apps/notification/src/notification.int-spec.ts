@@ -602,6 +602,22 @@ describe('embedded mode without SMTP_URL, Slack webhook or ChainSync URL', () =>
     const outcomes = await outcomesOf(meeting.meeting_id);
     expect(outcomes.map((o) => o.data.channel)).toEqual(['email', 'email', 'email']);
   });
+
+  it('creates the outbox directory again when it was removed after the first message', async () => {
+    const first = buildMeeting();
+    await service.consume(meetingEvent('meeting.scheduled', withChannels(first, ['email'])));
+    await service.drain();
+    await rm(outboxDir, { recursive: true, force: true });
+    const second = buildMeeting();
+
+    await service.consume(meetingEvent('meeting.scheduled', withChannels(second, ['email'])));
+    await service.drain();
+
+    const files = await readdir(outboxDir);
+    expect(files.filter((file) => file.startsWith(second.meeting_id))).toHaveLength(3);
+    const rows = await deliveriesOf(second.meeting_id);
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+  });
 });
 
 function settingsFor(smtp: LocalSmtpServer, slack: LocalHttpServer, chainsync: LocalHttpServer): NotificationSettings {

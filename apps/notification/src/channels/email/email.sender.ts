@@ -9,7 +9,10 @@ import type { Delivery, MeetingEventKind } from '../../deliveries/delivery.entit
 import { NOTIFICATION_SETTINGS, type NotificationSettings } from '../../notification.config';
 import type { ChannelSender, SendReceipt } from '../channel-sender';
 import { DeliveryFailure } from '../delivery-failure.exception';
-import { renderInviteEmail } from './invite-email.renderer';
+import { type InviteEmailTemplate, personaliseInviteEmail, prepareInviteEmail } from './invite-email.renderer';
+
+/** Meeting events whose email template stays at hand. */
+const RECENT_TEMPLATES = 32;
 
 /**
  * Sends the invitation email: HTML and text bodies plus the meeting's RFC 5545 object as a
@@ -21,6 +24,9 @@ export class EmailSender implements ChannelSender, BeforeApplicationShutdown {
   private readonly logger = new Logger(EmailSender.name);
   private readonly smtp: Transporter | undefined;
   private readonly composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  /** By source event: the deliveries of one meeting event share everything but the greeting. */
+  private readonly templates = new Map<string, InviteEmailTemplate>();
+  private outboxDirExists = false;
 
   constructor(@Inject(NOTIFICATION_SETTINGS) private readonly settings: NotificationSettings) {
     this.smtp = settings.smtpUrl
@@ -62,7 +68,7 @@ export class EmailSender implements ChannelSender, BeforeApplicationShutdown {
   /** The message for one attendee. Its Message-ID is stable, so a resend in the crash window is recognisable. */
   private compose(delivery: Delivery): SendMailOptions & { messageId: string } {
     const notice = delivery.snapshot;
-    const rendered = renderInviteEmail(delivery.event_kind, notice, delivery.recipient);
+    const rendered = personaliseInviteEmail(this.templateFor(delivery), delivery.recipient);
     const attendee = notice.attendees.find((a) => a.email.trim().toLowerCase() === delivery.recipient);
     return {
       from: this.settings.from,
@@ -74,6 +80,21 @@ export class EmailSender implements ChannelSender, BeforeApplicationShutdown {
       icalEvent: { method: inviteMethod(delivery.event_kind), filename: 'invite.ics', content: notice.invite_ics },
       headers: { 'X-Convene-Meeting-Id': notice.meeting_id, 'X-Convene-Alert-Id': notice.alert_id },
     };
+  }
+
+  /**
+   * Rows of one source event carry the same snapshot, so its template is reused; the few most
+   * recent events are kept, which is what a batch of claimed deliveries spans.
+   */
+  private templateFor(delivery: Delivery): InviteEmailTemplate {
+    const cached = this.templates.get(delivery.source_event_id);
+    if (cached) return cached;
+
+    const template = prepareInviteEmail(delivery.event_kind, delivery.snapshot);
+    this.templates.set(delivery.source_event_id, template);
+    const oldest = this.templates.keys().next().value;
+    if (this.templates.size > RECENT_TEMPLATES && oldest !== undefined) this.templates.delete(oldest);
+    return template;
   }
 
   private async sendOverSmtp(
@@ -97,12 +118,29 @@ export class EmailSender implements ChannelSender, BeforeApplicationShutdown {
 
     // Same name for the same version and recipient, so a resend overwrites instead of duplicating;
     // written then renamed, so a crash never leaves half a message for a user to open.
-    await mkdir(this.settings.outboxDir, { recursive: true });
     const file = join(this.settings.outboxDir, `${outboxFileName(delivery)}.eml`);
-    await writeFile(`${file}.tmp`, raw);
+    await this.writeInOutboxDir(`${file}.tmp`, raw);
     await rename(`${file}.tmp`, file);
     this.logger.log({ msg: 'email written to outbox', meeting_id: delivery.meeting_id, dir: this.settings.outboxDir });
     return { providerMessageId: message.messageId };
+  }
+
+  /** Creates the directory before the first write, and again should it have been removed since. */
+  private async writeInOutboxDir(file: string, raw: Buffer): Promise<void> {
+    if (!this.outboxDirExists) await this.createOutboxDir();
+    try {
+      await writeFile(file, raw);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await this.createOutboxDir();
+      await writeFile(file, raw);
+    }
+  }
+
+  private async createOutboxDir(): Promise<void> {
+    this.outboxDirExists = false;
+    await mkdir(this.settings.outboxDir, { recursive: true });
+    this.outboxDirExists = true;
   }
 }
 

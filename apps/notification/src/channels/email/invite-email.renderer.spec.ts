@@ -1,5 +1,5 @@
 import { buildMeeting } from '../../testing/meeting.factory';
-import { escapeHtml, renderInviteEmail } from './invite-email.renderer';
+import { escapeHtml, personaliseInviteEmail, prepareInviteEmail, renderInviteEmail } from './invite-email.renderer';
 
 describe('escapeHtml', () => {
   it('replaces the five characters that can break out of HTML text or attributes', () => {
@@ -92,5 +92,21 @@ describe('renderInviteEmail', () => {
     expect(text).not.toContain('ROOT CAUSE');
     expect(text).not.toContain('REGULATORY DEADLINES');
     expect(html).not.toContain('Regulatory deadlines');
+  });
+});
+
+describe('personaliseInviteEmail', () => {
+  it('greets each attendee of one prepared template by name and gives them the same subject and body', () => {
+    const template = prepareInviteEmail('scheduled', buildMeeting());
+
+    const dana = personaliseInviteEmail(template, 'dana@example.com');
+    const lee = personaliseInviteEmail(template, 'lee@example.com');
+
+    expect(dana.text).toMatch(/^Hello Dana Reyes,\nYou are invited as Security Lead/);
+    expect(lee.text).toMatch(/^Hello Lee Park,\nYou are invited as Management/);
+    expect(lee.html).toContain('<p>Hello Lee Park,</p>');
+    expect(lee.html).not.toContain('Dana Reyes,');
+    expect(dana.subject).toBe(lee.subject);
+    expect(dana.text.slice(dana.text.indexOf('\n\n'))).toBe(lee.text.slice(lee.text.indexOf('\n\n')));
   });
 });

@@ -22,22 +22,52 @@ export function escapeHtml(value: string): string {
 }
 
 /**
- * The body of the invitation email for one attendee: why the meeting exists, its agenda, the
- * pre-meeting summary, the root cause, the compliance findings and the regulatory deadlines.
- * Every value comes from alert data and AI output, so all of it is escaped in the HTML part.
+ * What every attendee's invitation for one meeting event shares: all of it but the greeting. The
+ * sender prepares it once per event and personalises it per recipient, since the wording of dates
+ * and sections is the costly part and the same for everyone.
  */
-export function renderInviteEmail(kind: MeetingEventKind, notice: MeetingNotice, recipient: string): RenderedEmail {
-  const attendee = notice.attendees.find((a) => a.email.trim().toLowerCase() === recipient.toLowerCase());
+export interface InviteEmailTemplate {
+  kind: MeetingEventKind;
+  notice: MeetingNotice;
+  subject: string;
+  /** Text and HTML after the introduction. */
+  textBody: string;
+  htmlBody: string;
+}
+
+export function prepareInviteEmail(kind: MeetingEventKind, notice: MeetingNotice): InviteEmailTemplate {
   const when = describeWhen(notice);
   const subject = `[${notice.urgency.level}] ${subjectPrefix(kind)}: ${notice.title} — ${when}`;
-  const intro = introduction(kind, notice, attendee);
   const sections = bodySections(notice);
 
   return {
+    kind,
+    notice,
     subject: subject.replace(/[\r\n]+/g, ' '),
-    text: renderText(notice, intro, when, sections),
-    html: renderHtml(notice, intro, when, sections),
+    textBody: renderText(notice, when, sections),
+    htmlBody: renderHtml(notice, when, sections),
   };
+}
+
+/**
+ * The invitation email for one attendee: why the meeting exists, its agenda, the pre-meeting
+ * summary, the root cause, the compliance findings and the regulatory deadlines. Every value comes
+ * from alert data and AI output, so all of it is escaped in the HTML part.
+ */
+export function personaliseInviteEmail(template: InviteEmailTemplate, recipient: string): RenderedEmail {
+  const { kind, notice } = template;
+  const attendee = notice.attendees.find((a) => a.email.trim().toLowerCase() === recipient.toLowerCase());
+  const intro = introduction(kind, notice, attendee);
+
+  return {
+    subject: template.subject,
+    text: `${intro.join('\n')}\n\n${template.textBody}`,
+    html: htmlDocument([...intro.map((line) => `<p>${escapeHtml(line)}</p>`), template.htmlBody]),
+  };
+}
+
+export function renderInviteEmail(kind: MeetingEventKind, notice: MeetingNotice, recipient: string): RenderedEmail {
+  return personaliseInviteEmail(prepareInviteEmail(kind, notice), recipient);
 }
 
 function introduction(kind: MeetingEventKind, notice: MeetingNotice, attendee: MeetingAttendee | undefined): string[] {
@@ -89,10 +119,8 @@ function hasContent(section: Section): boolean {
   return paragraphs.length > 0 || (section.items ?? []).length > 0;
 }
 
-function renderText(notice: MeetingNotice, intro: string[], when: string, sections: Section[]): string {
+function renderText(notice: MeetingNotice, when: string, sections: Section[]): string {
   const header = [
-    ...intro,
-    '',
     notice.title,
     `When: ${when}`,
     `Join: ${notice.url}`,
@@ -109,12 +137,11 @@ function renderText(notice: MeetingNotice, intro: string[], when: string, sectio
   return [header.join('\n'), ...body].join('\n\n') + '\n';
 }
 
-function renderHtml(notice: MeetingNotice, intro: string[], when: string, sections: Section[]): string {
+function renderHtml(notice: MeetingNotice, when: string, sections: Section[]): string {
   const link = isWebLink(notice.url)
     ? `<a href="${escapeHtml(notice.url)}">${escapeHtml(notice.url)}</a>`
     : escapeHtml(notice.url);
   const header = [
-    ...intro.map((line) => `<p>${escapeHtml(line)}</p>`),
     `<h1 style="font-size:20px">${escapeHtml(notice.title)}</h1>`,
     '<table role="presentation" style="border-collapse:collapse">',
     row('When', escapeHtml(when)),
@@ -130,7 +157,11 @@ function renderHtml(notice: MeetingNotice, intro: string[], when: string, sectio
       section.items?.length ? `<ul>${section.items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>` : '',
     ].join('\n'),
   );
-  return `<!doctype html>\n<html><body style="font-family:sans-serif">\n${[...header, ...body].join('\n')}\n</body></html>\n`;
+  return [...header, ...body].join('\n');
+}
+
+function htmlDocument(parts: string[]): string {
+  return `<!doctype html>\n<html><body style="font-family:sans-serif">\n${parts.join('\n')}\n</body></html>\n`;
 }
 
 function row(label: string, valueHtml: string): string {
