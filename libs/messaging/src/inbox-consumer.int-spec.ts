@@ -225,4 +225,16 @@ describe('Inbox consumer on Kafka, runs of messages of one partition', () => {
     expect(rows.map((row) => row.revision)).toEqual(range(1, 6));
     expect(eventsPerTransaction(rows)).toEqual([1, 1, 1, 1, 1, 1]);
   });
+
+  it('gives every message its own transaction when the handler asks for one', async () => {
+    class LocksAcrossEvents extends RecordEffectWhenAlertReceived {
+      readonly ownTransaction = true;
+    }
+
+    await consume(range(1, 20).map(alertReceived), new LocksAcrossEvents());
+
+    const rows = await settled(20);
+    expect(rows.map((row) => row.revision)).toEqual(range(1, 20));
+    expect(eventsPerTransaction(rows)).toEqual(range(1, 20).map(() => 1));
+  });
 });

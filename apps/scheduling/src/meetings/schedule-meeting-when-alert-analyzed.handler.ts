@@ -20,6 +20,8 @@ const MINUTE = 60_000;
 @Injectable()
 export class ScheduleMeetingWhenAlertAnalyzed implements EventHandler<'alert.analyzed'> {
   readonly topic = 'alert.analyzed' as const;
+  // The correlation lock per alert type (findCorrelated) must not be held across a run of events.
+  readonly ownTransaction = true;
   private readonly logger = new Logger(ScheduleMeetingWhenAlertAnalyzed.name);
 
   constructor(
