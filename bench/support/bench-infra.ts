@@ -22,7 +22,12 @@ export async function startBenchInfra(): Promise<BenchInfra> {
     throw new Error('Kafka jars missing: run `bash scripts/infra/up.sh kafka` once (or `npm run bench`, which does)');
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'convene-bench-pg-'));
-  const [kafka, postgres] = await Promise.all([createPrivateKafka(), startEmbeddedPostgres(dataDir)]);
+  // BENCH_PG_STATEMENTS=1 loads pg_stat_statements, to see which statements PostgreSQL spends its time on.
+  const settings = process.env.BENCH_PG_STATEMENTS === '1' ? ['shared_preload_libraries=pg_stat_statements'] : [];
+  const [kafka, postgres] = await Promise.all([
+    createPrivateKafka(),
+    startEmbeddedPostgres(dataDir, undefined, settings),
+  ]);
   await kafka.start();
   return {
     kafkaBrokers: kafka.brokers.join(','),

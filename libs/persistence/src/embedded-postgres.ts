@@ -20,7 +20,12 @@ const logger = new Logger('EmbeddedPostgres');
  * `<dataDir>/postgres`. The first start runs initdb and creates the `convene` database; later
  * starts reuse the cluster, so state survives restarts.
  */
-export async function startEmbeddedPostgres(dataDir: string, port?: number): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port?: number,
+  /** Server settings beyond the defaults, as `name=value` (the benchmarks' statement statistics). */
+  settings: string[] = [],
+): Promise<EmbeddedDatabase> {
   const root = resolve(dataDir);
   const clusterDir = join(root, 'postgres');
   await mkdir(root, { recursive: true });
@@ -39,7 +44,7 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number): Pro
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: asRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['listen_addresses=127.0.0.1', ...settings].flatMap((setting) => ['-c', setting]),
     onLog: (message) => logger.debug(String(message).trim()),
     onError: (message) => logger.debug(String(message).trim()),
   });
