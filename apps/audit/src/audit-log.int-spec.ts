@@ -76,6 +76,35 @@ describe('AuditLogService on PostgreSQL', () => {
     expect(await audit.log.verify(dataSource)).toMatchObject({ ok: true, checked: 24 });
   });
 
+  it('keeps one unbroken chain when runs of events share transactions while others append alone', async () => {
+    const runs = Array.from({ length: 4 }, () => Array.from({ length: 6 }, () => alertReceived(anAlert())));
+    const alone = Array.from({ length: 6 }, () => alertReceived(anAlert()));
+
+    await Promise.all([...runs.map((run) => audit.deliverRun(run)), ...alone.map((event) => audit.deliver(event))]);
+
+    const rows = await logRows();
+    expect(rows).toHaveLength(30);
+    for (const [index, row] of rows.entries()) {
+      expect(row.prev_hash).toBe(index === 0 ? '0'.repeat(64) : rows[index - 1].hash);
+    }
+    expect(await audit.log.verify(dataSource)).toMatchObject({ ok: true, checked: 30 });
+  });
+
+  it('leaves the chain intact when a run is rolled back after appending', async () => {
+    await audit.deliver(alertReceived(anAlert()));
+    const rolledBack = audit.deliverRun([
+      alertReceived(anAlert()),
+      alertReceived(anAlert()),
+      { id: 'not-an-event' } as never,
+    ]);
+
+    await expect(rolledBack).rejects.toThrow();
+    await audit.deliverRun([alertReceived(anAlert()), alertReceived(anAlert())]);
+
+    expect(await logRows()).toHaveLength(3);
+    expect(await audit.log.verify(dataSource)).toMatchObject({ ok: true, checked: 3 });
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE on the log', async () => {
     await audit.deliver(alertReceived(anAlert()));
 

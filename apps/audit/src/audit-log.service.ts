@@ -56,17 +56,18 @@ const MAX_TIMELINE = 500;
 /** The append-only, hash-chained log of every event the audit service consumed. */
 @Injectable()
 export class AuditLogService {
+  /** The head's hash per transaction that holds its lock: the chain cannot move under that transaction. */
+  private readonly headsHeld = new WeakMap<EntityManager, string>();
+
   /**
    * Appends `event` as the next link, or returns null when the log already holds it. Locks the
    * chain head first, so concurrent appenders take turns and each links to the one before.
    */
   async append(tx: EntityManager, published: ConveneEvent): Promise<RecordedEvent | null> {
     const event = asAuditedEvent(published);
-    const head = await tx.query<{ last_hash: string }[]>(
-      'SELECT last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE',
-    );
+    const lastHash = await this.lockedHead(tx);
     const content = contentOf(event, new Date());
-    const hash = chainHash(head[0].last_hash, content);
+    const hash = chainHash(lastHash, content);
 
     // The link and the head move in one statement: one round trip less per audited event.
     const inserted = await tx.query<{ seq: string }[]>(
@@ -79,12 +80,27 @@ export class AuditLogService {
        )
        UPDATE audit_chain_head SET last_seq = link.seq, last_hash = link.hash FROM link WHERE id = 1
        RETURNING last_seq AS seq`,
-      [...contentParams(content), head[0].last_hash, hash],
+      [...contentParams(content), lastHash, hash],
     );
     if (inserted.length === 0) return null;
 
+    this.headsHeld.set(tx, hash);
     const seq = Number(inserted[0].seq);
     return { seq, event, trace_id: content.trace_id, received_at: content.received_at };
+  }
+
+  /**
+   * The chain head's hash, locked for the rest of the transaction. On Kafka one transaction audits
+   * a run of events: after its first append it holds the lock and knows the head it wrote itself.
+   */
+  private async lockedHead(tx: EntityManager): Promise<string> {
+    const held = this.headsHeld.get(tx);
+    if (held !== undefined) return held;
+    const [head] = await tx.query<{ last_hash: string }[]>(
+      'SELECT last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE',
+    );
+    this.headsHeld.set(tx, head.last_hash);
+    return head.last_hash;
   }
 
   // TODO(#8): a full walk reads every row (about 5k rows/s on a loaded machine); keep signed checkpoints

@@ -21,5 +21,10 @@ export function auditHarness(dataSource: DataSource) {
     deliverAll: async (events: ConveneEvent[]): Promise<void> => {
       for (const event of events) await dataSource.transaction((tx) => recorder.record(event, tx));
     },
+    /** Delivers a run of events in one transaction, as the consumer does on Kafka. */
+    deliverRun: (events: ConveneEvent[]): Promise<void> =>
+      dataSource.transaction(async (tx) => {
+        for (const event of events) await recorder.record(event, tx);
+      }),
   };
 }
