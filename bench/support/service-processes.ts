@@ -38,8 +38,8 @@ export function benchEnv(): Record<string, string> {
   };
 }
 
-/** The V8 flags a deployed service process runs with (deploy/docker/entrypoint.sh), so the bench measures that. */
-const SERVICE_NODE_FLAGS = (process.env.CONVENE_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
+/** The V8 flags a deployed Convene process runs with (deploy/docker/entrypoint.sh, npm start), so the bench measures that. */
+const NODE_FLAGS = (process.env.CONVENE_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
 
 /** Starts `entry` (relative to the repository) on a free port and waits for its /health. */
 export async function startBenchProcess(entry: string, options: ProcessOptions): Promise<BenchProcess> {
@@ -106,7 +106,7 @@ export async function startFleet(extraEnv: Record<string, string> = {}): Promise
   for (const service of SERVICES) {
     processes.set(
       service,
-      await startBenchProcess(`dist/apps/${service}/src/main.js`, { nodeArgs: SERVICE_NODE_FLAGS, env: env(service) }),
+      await startBenchProcess(`dist/apps/${service}/src/main.js`, { nodeArgs: NODE_FLAGS, env: env(service) }),
     );
   }
   return {
@@ -127,7 +127,7 @@ export async function startDistributedGateway(
 ): Promise<{ gateway: BenchProcess; stop(): Promise<void> }> {
   const database = await createTestDatabase('bench_gateway');
   const gateway = await startBenchProcess('dist/apps/gateway/src/main.js', {
-    nodeArgs: [...SERVICE_NODE_FLAGS, ...nodeArgs],
+    nodeArgs: [...NODE_FLAGS, ...nodeArgs],
     env: {
       ...benchEnv(),
       CONVENE_MODE: 'distributed',
@@ -150,6 +150,7 @@ export async function startDistributedGateway(
 export async function startEmbedded(): Promise<BenchProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'convene-bench-embedded-'));
   return startBenchProcess('dist/embedded/src/main.js', {
+    nodeArgs: NODE_FLAGS,
     env: { ...benchEnv(), CONVENE_MODE: 'embedded', DATA_DIR: dataDir },
   });
 }

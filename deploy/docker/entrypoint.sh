@@ -6,8 +6,9 @@
 # Anything else is executed as given (e.g. `sh`), which keeps the image debuggable.
 set -eu
 
-# V8 flags for a service process. A young generation of 8 MB (Node 24 reserves 64 MB by default)
-# keeps an idle service under 150 MB of RSS with no throughput cost measured (bench/README.md,
+# V8 flags for a Convene process. A young generation of 8 MB (Node 24 reserves 64 MB by default)
+# keeps an idle service under 150 MB of RSS with no throughput cost measured, and the all-in-one
+# process under 300 MB at its peak for a few per cent of its throughput (bench/README.md,
 # "Footprint"). CONVENE_NODE_FLAGS overrides it; set it empty for V8's defaults.
 node_flags="${CONVENE_NODE_FLAGS---max-semi-space-size=8}"
 
@@ -22,7 +23,8 @@ case "$target" in
   embedded | all-in-one)
     CONVENE_MODE=embedded
     export CONVENE_MODE
-    exec node dist/embedded/src/main.js "$@"
+    # shellcheck disable=SC2086 # the flags are a list of words
+    exec node $node_flags dist/embedded/src/main.js "$@"
     ;;
   migrate)
     if [ "$#" -eq 0 ]; then

@@ -148,7 +148,7 @@ check_entrypoint() {
     return 1
   }
   out=$("${run[@]}" embedded)
-  [[ $out == "node dist/embedded/src/main.js url= mode=embedded" ]] || {
+  [[ $out == "node --max-semi-space-size=8 dist/embedded/src/main.js url= mode=embedded" ]] || {
     echo "embedded: $out"
     return 1
   }
