@@ -8,6 +8,8 @@ import { AuditRecorderService } from './audit-recorder.service';
 @Injectable()
 export abstract class RecordEventWhenPublished<T extends Topic> implements EventHandler<T> {
   abstract readonly topic: T;
+  // The log's unique event id makes a redelivery a no-op (AuditLogService.append returns null).
+  readonly deduplicatesItself = true;
 
   constructor(private readonly recorder: AuditRecorderService) {}
 

@@ -19,5 +19,12 @@ export interface EventHandler<T extends Topic = Topic> {
    * them across the whole run, where two runs can deadlock.
    */
   readonly ownTransaction?: boolean;
+  /**
+   * True when the handler recognises an event it has already handled by itself (the audit log's
+   * unique event id), so the consumer writes no inbox row for it and calls it for a redelivery too:
+   * one statement less per event for a service that consumes every event of the system. A message
+   * redelivered after its dead letter committed (the offset commit was lost) is then tried again.
+   */
+  readonly deduplicatesItself?: boolean;
   handle(event: ConveneEvent<T>, tx: EntityManager): Promise<void>;
 }

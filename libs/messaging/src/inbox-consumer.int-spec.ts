@@ -11,10 +11,12 @@ import { encodeEvent } from './cloud-event';
 import { RetriableError } from './errors';
 import type { ConveneEvent } from './event';
 import type { EventHandler } from './handler';
+import { InboxConsumer } from './inbox-consumer';
 import { KafkaBus } from './kafka-bus';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { ALL_TOPICS, MessagingEngine } from './messaging-engine';
 import { MESSAGING_MIGRATIONS } from './migrations';
+import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import type { BusMessage } from './transport';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -236,5 +238,48 @@ describe('Inbox consumer on Kafka, runs of messages of one partition', () => {
     const rows = await settled(20);
     expect(rows.map((row) => row.revision)).toEqual(range(1, 20));
     expect(eventsPerTransaction(rows)).toEqual(range(1, 20).map(() => 1));
+  });
+});
+
+describe('Inbox consumer and a handler that deduplicates by itself', () => {
+  let database: TestDatabase;
+  let source: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('inbox_self_dedup');
+    source = await openServiceDatabase({
+      service: 'audit',
+      url: database.url,
+      entities: MESSAGING_ENTITIES,
+      migrations: [...MESSAGING_MIGRATIONS, CreateEffects1764500000003],
+      poolSize: 2,
+    });
+  });
+
+  afterAll(async () => {
+    await source.destroy();
+    await database.drop();
+  });
+
+  async function deliverTwice(handler: EventHandler): Promise<{ effects: number; inboxRows: number }> {
+    await source.query('TRUNCATE effects, inbox');
+    const consumer = new InboxConsumer(source, 'convene-audit', [handler], DEFAULT_RETRY_POLICY);
+    const message = alertReceived(1);
+    const delivery = { ...message, position: 'alert.received/0/1', heartbeat: () => Promise.resolve() };
+    await consumer.deliver(delivery);
+    await consumer.deliver(delivery);
+    const [counts] = await source.query<{ effects: string; inbox: string }[]>(
+      'SELECT (SELECT count(*) FROM effects) AS effects, (SELECT count(*) FROM inbox) AS inbox',
+    );
+    return { effects: Number(counts?.effects), inboxRows: Number(counts?.inbox) };
+  }
+
+  it('writes no inbox row for it and hands it the redelivery, where an ordinary handler gets one call', async () => {
+    class DeduplicatesItself extends RecordEffectWhenAlertReceived {
+      readonly deduplicatesItself = true;
+    }
+
+    expect(await deliverTwice(new DeduplicatesItself())).toEqual({ effects: 2, inboxRows: 0 });
+    expect(await deliverTwice(new RecordEffectWhenAlertReceived())).toEqual({ effects: 1, inboxRows: 1 });
   });
 });

@@ -204,7 +204,7 @@ export class InboxConsumer {
         entries.push(entry);
         await context.with(spanContext, async () => {
           try {
-            if (!(await this.recordInInbox(tx, event.id, name, event.topic, 'handled'))) {
+            if (!(await this.isFirstDelivery(tx, handler, name, event))) {
               span.addEvent('duplicate skipped');
               entry.outcome = 'duplicate';
               return;
@@ -330,7 +330,7 @@ export class InboxConsumer {
     return context.with(spanContext, async () => {
       try {
         return await this.dataSource.transaction(async (tx) => {
-          if (!(await this.recordInInbox(tx, event.id, name, event.topic, 'handled'))) {
+          if (!(await this.isFirstDelivery(tx, handler, name, event))) {
             span.addEvent('duplicate skipped');
             return false;
           }
@@ -372,6 +372,20 @@ export class InboxConsumer {
       parent,
     );
     return { span, spanContext: trace.setSpan(parent, span) };
+  }
+
+  /**
+   * Whether this handler has not processed the event before: its inbox row is new. A handler that
+   * deduplicates by itself gets no row, and is called for a redelivery too.
+   */
+  private isFirstDelivery(
+    tx: EntityManager,
+    handler: EventHandler,
+    name: string,
+    event: ConveneEvent,
+  ): Promise<boolean> {
+    if (handler.deduplicatesItself === true) return Promise.resolve(true);
+    return this.recordInInbox(tx, event.id, name, event.topic, 'handled');
   }
 
   /** True when the row is new: this handler has not processed the event before. */
