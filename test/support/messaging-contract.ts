@@ -6,7 +6,6 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import { EXAMPLE_PAYLOADS, type AlertReceivedV1 } from '#libs/contracts';
 import {
   type BusTransport,
-  type ConveneEvent,
   encodeEvent,
   type EventHandler,
   MESSAGING_ENTITIES,
@@ -17,8 +16,9 @@ import {
   type RetryPolicy,
 } from '#libs/messaging';
 import { openServiceDatabase, type ServiceName } from '#libs/persistence';
-import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from './database';
+import { type Behaviour, CreateEffects1764500000001, RecordEffectWhenAlertReceived } from './effects';
 
 /** How a transport under test is created; `open` lets publishes through (in-process bus). */
 export interface TransportFactory {
@@ -26,39 +26,6 @@ export interface TransportFactory {
   /** A transport for one simulated process; `namespace` is the same across restarts of one test. */
   create(namespace: string): BusTransport;
   open?(transport: BusTransport): void;
-}
-
-class CreateEffects1764500000001 implements MigrationInterface {
-  name = 'CreateEffects1764500000001';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      'CREATE TABLE effects (id bigserial PRIMARY KEY, event_id text NOT NULL, key text NOT NULL, revision int NOT NULL, trace_id text)',
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE effects');
-  }
-}
-
-type Behaviour = (event: ConveneEvent<'alert.received'>) => void | Promise<void>;
-
-/** Records one effect row per event it handles; `behaviour` may throw to simulate failures. */
-class RecordEffectWhenAlertReceived implements EventHandler<'alert.received'> {
-  readonly topic = 'alert.received' as const;
-
-  constructor(private readonly behaviour: Behaviour = () => undefined) {}
-
-  async handle(event: ConveneEvent<'alert.received'>, tx: EntityManager): Promise<void> {
-    await this.behaviour(event);
-    await tx.query('INSERT INTO effects (event_id, key, revision, trace_id) VALUES ($1, $2, $3, $4)', [
-      event.id,
-      event.subject,
-      event.data.revision,
-      trace.getActiveSpan()?.spanContext().traceId ?? null,
-    ]);
-  }
 }
 
 function alertReceived(alertId: string, revision: number): AlertReceivedV1 {
@@ -264,8 +231,10 @@ export function describeBusContract(factory: TransportFactory): void {
 
     it('retries a retriable failure and applies the effect once it succeeds', async () => {
       let failuresLeft = 2;
-      const flaky = new RecordEffectWhenAlertReceived(() => {
-        if (failuresLeft-- > 0) throw new RetriableError('TEST.UNAVAILABLE', 'dependency answered 503');
+      const flaky = new RecordEffectWhenAlertReceived({
+        before: () => {
+          if (failuresLeft-- > 0) throw new RetriableError('TEST.UNAVAILABLE', 'dependency answered 503');
+        },
       });
       const gateway = await world.start('gateway');
       await world.start('analysis', [flaky]);
@@ -283,9 +252,11 @@ export function describeBusContract(factory: TransportFactory): void {
     });
 
     it('dead-letters a poison message and keeps delivering the messages after it', async () => {
-      const poisoned = new RecordEffectWhenAlertReceived((event) => {
-        if (event.data.revision === 2) throw new PermanentError('TEST.INVALID', 'revision 2 cannot be processed');
-        if (event.data.revision === 4) throw new Error('never recovers');
+      const poisoned = new RecordEffectWhenAlertReceived({
+        before: (event) => {
+          if (event.data.revision === 2) throw new PermanentError('TEST.INVALID', 'revision 2 cannot be processed');
+          if (event.data.revision === 4) throw new Error('never recovers');
+        },
       });
       const gateway = await world.start('gateway');
       await world.start('analysis', [poisoned]);
@@ -319,13 +290,15 @@ export function describeBusContract(factory: TransportFactory): void {
 
     it('handles the other messages of a run once and in order when one fails once and another for good', async () => {
       const calls = new Map<number, number>();
-      const failing = new RecordEffectWhenAlertReceived((event) => {
-        const revision = event.data.revision;
-        calls.set(revision, (calls.get(revision) ?? 0) + 1);
-        if (revision === 7 && calls.get(revision) === 1) {
-          throw new RetriableError('TEST.UNAVAILABLE', 'dependency answered 503');
-        }
-        if (revision === 13) throw new PermanentError('TEST.INVALID', 'revision 13 cannot be processed');
+      const failing = new RecordEffectWhenAlertReceived({
+        before: (event) => {
+          const revision = event.data.revision;
+          calls.set(revision, (calls.get(revision) ?? 0) + 1);
+          if (revision === 7 && calls.get(revision) === 1) {
+            throw new RetriableError('TEST.UNAVAILABLE', 'dependency answered 503');
+          }
+          if (revision === 13) throw new PermanentError('TEST.INVALID', 'revision 13 cannot be processed');
+        },
       });
       await world.start('analysis', [failing]);
       world.open();
@@ -379,7 +352,7 @@ export function describeBusContract(factory: TransportFactory): void {
     it('loses nothing and applies nothing twice when every service restarts mid-stream', async () => {
       const slow = (): Behaviour => async () => new Promise((resolve) => setTimeout(resolve, 2));
       let gateway = await world.start('gateway');
-      await world.start('analysis', [new RecordEffectWhenAlertReceived(slow())]);
+      await world.start('analysis', [new RecordEffectWhenAlertReceived({ before: slow() })]);
       const keys = range(1, 10).map((index) => `alert-restart-${index}`);
       await Promise.all(keys.map(async (key) => produce(gateway, await world.source('gateway'), key, range(1, 30))));
       world.open();
@@ -392,7 +365,7 @@ export function describeBusContract(factory: TransportFactory): void {
       await world.stop();
       const midway = (await effects(consumer)).length;
       gateway = await world.start('gateway');
-      await world.start('analysis', [new RecordEffectWhenAlertReceived(slow())]);
+      await world.start('analysis', [new RecordEffectWhenAlertReceived({ before: slow() })]);
       world.open();
       await produce(gateway, await world.source('gateway'), 'alert-restart-after', [1]);
 
@@ -413,9 +386,11 @@ export function describeBusContract(factory: TransportFactory): void {
       const inFlight = new Promise<void>((resolve) => (gate.entered = resolve));
       const gateway = await world.start('gateway');
       await world.start('analysis', [
-        new RecordEffectWhenAlertReceived(async () => {
-          gate.entered();
-          await released;
+        new RecordEffectWhenAlertReceived({
+          before: async () => {
+            gate.entered();
+            await released;
+          },
         }),
       ]);
       await produce(gateway, await world.source('gateway'), 'alert-shutdown', [1]);

@@ -5,11 +5,11 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { EXAMPLE_PAYLOADS } from '#libs/contracts';
 import { openServiceDatabase } from '#libs/persistence';
-import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { CreateEffects1764500000001, RecordEffectWhenAlertReceived } from '../../../test/support/effects';
 import { encodeEvent } from './cloud-event';
 import { RetriableError } from './errors';
-import type { ConveneEvent } from './event';
 import type { EventHandler } from './handler';
 import { InboxConsumer } from './inbox-consumer';
 import { KafkaBus } from './kafka-bus';
@@ -21,35 +21,6 @@ import type { BusMessage } from './transport';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const KEY = 'alert-run';
-
-class CreateEffects1764500000003 implements MigrationInterface {
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      'CREATE TABLE effects (id bigserial PRIMARY KEY, event_id text NOT NULL, revision int NOT NULL, txid bigint NOT NULL)',
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE effects');
-  }
-}
-
-type Behaviour = (event: ConveneEvent<'alert.received'>) => void | Promise<void>;
-
-/** Records one effect row with the id of the transaction it was written in, then runs `after`. */
-class RecordEffectWhenAlertReceived implements EventHandler<'alert.received'> {
-  readonly topic = 'alert.received' as const;
-
-  constructor(private readonly after: Behaviour = () => undefined) {}
-
-  async handle(event: ConveneEvent<'alert.received'>, tx: EntityManager): Promise<void> {
-    await tx.query('INSERT INTO effects (event_id, revision, txid) VALUES ($1, $2, txid_current())', [
-      event.id,
-      event.data.revision,
-    ]);
-    await this.after(event);
-  }
-}
 
 interface Effect {
   event_id: string;
@@ -123,7 +94,7 @@ describe('Inbox consumer on Kafka, runs of messages of one partition', () => {
       service: 'analysis',
       url: database.url,
       entities: MESSAGING_ENTITIES,
-      migrations: [...MESSAGING_MIGRATIONS, CreateEffects1764500000003],
+      migrations: [...MESSAGING_MIGRATIONS, CreateEffects1764500000001],
       poolSize: 5,
     });
     transport = new KafkaBus({
@@ -187,10 +158,12 @@ describe('Inbox consumer on Kafka, runs of messages of one partition', () => {
   it('rolls back the whole transaction when a handler fails mid-run and applies every message once, in order', async () => {
     const messages = range(1, 20).map(alertReceived);
     let failuresLeft = 1;
-    const failsOnceAfterWriting = new RecordEffectWhenAlertReceived((event) => {
-      if (event.data.revision === 10 && failuresLeft-- > 0) {
-        throw new RetriableError('TEST.UNAVAILABLE', 'dependency answered 503');
-      }
+    const failsOnceAfterWriting = new RecordEffectWhenAlertReceived({
+      after: (event) => {
+        if (event.data.revision === 10 && failuresLeft-- > 0) {
+          throw new RetriableError('TEST.UNAVAILABLE', 'dependency answered 503');
+        }
+      },
     });
 
     await consume(messages, failsOnceAfterWriting);
@@ -218,7 +191,7 @@ describe('Inbox consumer on Kafka, runs of messages of one partition', () => {
   it('commits a run of slow messages in several transactions, the first before the run is over', async () => {
     const messages = range(1, 6).map(alertReceived);
 
-    await consume(messages, new RecordEffectWhenAlertReceived(() => sleep(100)));
+    await consume(messages, new RecordEffectWhenAlertReceived({ after: () => sleep(100) }));
 
     const first = await waitFor(effects, (rows) => rows.length >= 1);
     expect(first.length).toBeGreaterThan(0);
@@ -251,7 +224,7 @@ describe('Inbox consumer and a handler that deduplicates by itself', () => {
       service: 'audit',
       url: database.url,
       entities: MESSAGING_ENTITIES,
-      migrations: [...MESSAGING_MIGRATIONS, CreateEffects1764500000003],
+      migrations: [...MESSAGING_MIGRATIONS, CreateEffects1764500000001],
       poolSize: 2,
     });
   });

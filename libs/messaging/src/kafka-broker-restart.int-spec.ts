@@ -1,10 +1,9 @@
 import { EXAMPLE_PAYLOADS } from '#libs/contracts';
 import { openServiceDatabase } from '#libs/persistence';
-import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { CreateEffects1764500000001, RecordEffectWhenAlertReceived } from '../../../test/support/effects';
 import { createPrivateKafka, type PrivateKafka, privateKafkaAvailable } from '../../../test/support/private-kafka';
-import type { ConveneEvent } from './event';
-import type { EventHandler } from './handler';
 import { KafkaBus } from './kafka-bus';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { MessagingEngine } from './messaging-engine';
@@ -12,30 +11,6 @@ import { MESSAGING_MIGRATIONS } from './migrations';
 
 const MESSAGES = 5_000;
 const KEYS = 50;
-
-class CreateEffects1764500000002 implements MigrationInterface {
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      'CREATE TABLE effects (id bigserial PRIMARY KEY, event_id text NOT NULL, key text NOT NULL, revision int NOT NULL)',
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE effects');
-  }
-}
-
-class RecordEffectWhenAlertReceived implements EventHandler<'alert.received'> {
-  readonly topic = 'alert.received' as const;
-
-  async handle(event: ConveneEvent<'alert.received'>, tx: EntityManager): Promise<void> {
-    await tx.query('INSERT INTO effects (event_id, key, revision) VALUES ($1, $2, $3)', [
-      event.id,
-      event.subject,
-      event.data.revision,
-    ]);
-  }
-}
 
 async function fillOutbox(engine: MessagingEngine, source: DataSource): Promise<void> {
   const example = EXAMPLE_PAYLOADS['alert.received'];
@@ -93,7 +68,7 @@ describeWithJars('Kafka bus across a broker restart', () => {
         service,
         url: database.url,
         entities: MESSAGING_ENTITIES,
-        migrations: [...MESSAGING_MIGRATIONS, CreateEffects1764500000002],
+        migrations: [...MESSAGING_MIGRATIONS, CreateEffects1764500000001],
       });
     const [producerSource, consumerSource] = [await open('gateway'), await open('analysis')];
     sources = [producerSource, consumerSource];

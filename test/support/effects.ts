@@ -1,0 +1,42 @@
+import { trace } from '@opentelemetry/api';
+import type { ConveneEvent, EventHandler } from '#libs/messaging';
+import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The table the messaging tests' handler writes: one row per handled event, with the trace it ran
+ * in and the transaction that wrote it (runs of Kafka messages share transactions).
+ */
+export class CreateEffects1764500000001 implements MigrationInterface {
+  name = 'CreateEffects1764500000001';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE TABLE effects (id bigserial PRIMARY KEY, event_id text NOT NULL, key text NOT NULL,
+                             revision int NOT NULL, trace_id text, txid bigint NOT NULL DEFAULT txid_current())`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE effects');
+  }
+}
+
+export type Behaviour = (event: ConveneEvent<'alert.received'>) => void | Promise<void>;
+
+/** Records one effect row per event; `before` or `after` the write may throw or wait, to simulate failures. */
+export class RecordEffectWhenAlertReceived implements EventHandler<'alert.received'> {
+  readonly topic = 'alert.received' as const;
+
+  constructor(private readonly hooks: { before?: Behaviour; after?: Behaviour } = {}) {}
+
+  async handle(event: ConveneEvent<'alert.received'>, tx: EntityManager): Promise<void> {
+    await this.hooks.before?.(event);
+    await tx.query('INSERT INTO effects (event_id, key, revision, trace_id) VALUES ($1, $2, $3, $4)', [
+      event.id,
+      event.subject,
+      event.data.revision,
+      trace.getActiveSpan()?.spanContext().traceId ?? null,
+    ]);
+    await this.hooks.after?.(event);
+  }
+}
