@@ -1,9 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { EXAMPLE_PAYLOADS, type AlertReceivedV1 } from '#libs/contracts';
+import { type AlertReceivedV1 } from '#libs/contracts';
 import {
   type BusTransport,
   encodeEvent,
@@ -18,7 +18,13 @@ import {
 import { openServiceDatabase, type ServiceName } from '#libs/persistence';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from './database';
-import { type Behaviour, CreateEffects1764500000001, RecordEffectWhenAlertReceived } from './effects';
+import {
+  alertReceived,
+  alertReceivedMessage,
+  type Behaviour,
+  CreateEffects1764500000001,
+  RecordEffectWhenAlertReceived,
+} from './messaging-fixtures';
 
 /** How a transport under test is created; `open` lets publishes through (in-process bus). */
 export interface TransportFactory {
@@ -26,11 +32,6 @@ export interface TransportFactory {
   /** A transport for one simulated process; `namespace` is the same across restarts of one test. */
   create(namespace: string): BusTransport;
   open?(transport: BusTransport): void;
-}
-
-function alertReceived(alertId: string, revision: number): AlertReceivedV1 {
-  const example = EXAMPLE_PAYLOADS['alert.received'];
-  return { ...example, alert: { ...example.alert, alert_id: alertId }, revision };
 }
 
 const FAST_RETRY: Partial<RetryPolicy> = { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100, budgetMs: 5_000 };
@@ -436,21 +437,6 @@ export function describeBusContract(factory: TransportFactory): void {
           .some((span) => span.name === 'consume alert.received' && span.spanContext().traceId === producerTraceId),
       ).toBe(true);
     });
-  });
-}
-
-/** A new `alert.received` event for `alertId`, encoded as the relay would publish it. */
-function alertReceivedMessage(alertId: string, revision: number): ReturnType<typeof encodeEvent> {
-  return encodeEvent({
-    id: randomUUID(),
-    topic: 'alert.received',
-    type: 'com.convene.alert.received.v1',
-    source: '/convene/gateway',
-    time: new Date().toISOString(),
-    subject: alertId,
-    traceparent: null,
-    tracestate: null,
-    data: alertReceived(alertId, revision),
   });
 }
 

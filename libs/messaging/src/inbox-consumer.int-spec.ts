@@ -1,14 +1,16 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { EXAMPLE_PAYLOADS } from '#libs/contracts';
 import { openServiceDatabase } from '#libs/persistence';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { CreateEffects1764500000001, RecordEffectWhenAlertReceived } from '../../../test/support/effects';
-import { encodeEvent } from './cloud-event';
+import {
+  alertReceivedMessage,
+  CreateEffects1764500000001,
+  RecordEffectWhenAlertReceived,
+} from '../../../test/support/messaging-fixtures';
 import { RetriableError } from './errors';
 import type { EventHandler } from './handler';
 import { InboxConsumer } from './inbox-consumer';
@@ -29,17 +31,17 @@ interface Effect {
 }
 
 function alertReceived(revision: number): BusMessage {
-  const example = EXAMPLE_PAYLOADS['alert.received'];
-  return encodeEvent({
-    id: randomUUID(),
-    topic: 'alert.received',
-    type: 'com.convene.alert.received.v1',
-    source: '/convene/gateway',
-    time: new Date().toISOString(),
-    subject: KEY,
-    traceparent: null,
-    tracestate: null,
-    data: { ...example, alert: { ...example.alert, alert_id: KEY }, revision },
+  return alertReceivedMessage(KEY, revision);
+}
+
+/** The service's messaging tables and the effects table, on a test database of its own. */
+function openEffectsDatabase(database: TestDatabase, service: 'analysis' | 'audit'): Promise<DataSource> {
+  return openServiceDatabase({
+    service,
+    url: database.url,
+    entities: MESSAGING_ENTITIES,
+    migrations: [...MESSAGING_MIGRATIONS, CreateEffects1764500000001],
+    poolSize: 5,
   });
 }
 
@@ -90,13 +92,7 @@ describe('Inbox consumer on Kafka, runs of messages of one partition', () => {
   beforeEach(async () => {
     exporter.reset();
     database = await createTestDatabase('inbox_runs');
-    source = await openServiceDatabase({
-      service: 'analysis',
-      url: database.url,
-      entities: MESSAGING_ENTITIES,
-      migrations: [...MESSAGING_MIGRATIONS, CreateEffects1764500000001],
-      poolSize: 5,
-    });
+    source = await openEffectsDatabase(database, 'analysis');
     transport = new KafkaBus({
       brokers,
       clientId: 'convene-inbox-runs-test',
@@ -220,13 +216,7 @@ describe('Inbox consumer and a handler that deduplicates by itself', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('inbox_self_dedup');
-    source = await openServiceDatabase({
-      service: 'audit',
-      url: database.url,
-      entities: MESSAGING_ENTITIES,
-      migrations: [...MESSAGING_MIGRATIONS, CreateEffects1764500000001],
-      poolSize: 2,
-    });
+    source = await openEffectsDatabase(database, 'audit');
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { EXAMPLE_PAYLOADS } from '#libs/contracts';
 import { openServiceDatabase } from '#libs/persistence';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { CreateEffects1764500000001, RecordEffectWhenAlertReceived } from '../../../test/support/effects';
+import { CreateEffects1764500000001, RecordEffectWhenAlertReceived } from '../../../test/support/messaging-fixtures';
 import { createPrivateKafka, type PrivateKafka, privateKafkaAvailable } from '../../../test/support/private-kafka';
 import { KafkaBus } from './kafka-bus';
 import { MESSAGING_ENTITIES } from './messaging.entities';

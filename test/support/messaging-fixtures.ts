@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
-import type { ConveneEvent, EventHandler } from '#libs/messaging';
+import { type AlertReceivedV1, EXAMPLE_PAYLOADS } from '#libs/contracts';
+import { type BusMessage, type ConveneEvent, encodeEvent, type EventHandler } from '#libs/messaging';
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
@@ -39,4 +41,25 @@ export class RecordEffectWhenAlertReceived implements EventHandler<'alert.receiv
     ]);
     await this.hooks.after?.(event);
   }
+}
+
+/** The example `alert.received` payload, about `alertId` at `revision`. */
+export function alertReceived(alertId: string, revision: number): AlertReceivedV1 {
+  const example = EXAMPLE_PAYLOADS['alert.received'];
+  return { ...example, alert: { ...example.alert, alert_id: alertId }, revision };
+}
+
+/** A new `alert.received` event for `alertId`, encoded as the relay would publish it. */
+export function alertReceivedMessage(alertId: string, revision: number): BusMessage {
+  return encodeEvent({
+    id: randomUUID(),
+    topic: 'alert.received',
+    type: 'com.convene.alert.received.v1',
+    source: '/convene/gateway',
+    time: new Date().toISOString(),
+    subject: alertId,
+    traceparent: null,
+    tracestate: null,
+    data: alertReceived(alertId, revision),
+  });
 }
