@@ -6,8 +6,10 @@ import { MeetingEntity } from '../meetings/meeting.entity';
 import { SCHEDULING_MIGRATIONS } from '../migrations';
 import { DEFAULT_SCHEDULING_POLICY } from '../policy/scheduling-policy';
 import { SchedulingSettings } from '../scheduling-settings';
+import { attendee } from '../testing/analyzed-event.factory';
 import { BuiltinCalendarProvider } from './builtin-calendar.provider';
 import { BusyBlockEntity } from './busy-block.entity';
+import type { CalendarBooking } from './calendar-provider';
 
 const at = (time: string): Date => new Date(`2026-06-10T${time}:00Z`);
 
@@ -90,6 +92,34 @@ describe('BuiltinCalendarProvider.busy on PostgreSQL', () => {
         'ada@x.test 10:00-11:00',
       ]);
       expect(await calendar.busy(tx, [], at('00:00'), at('23:00'))).toEqual([]);
+    });
+  });
+
+  it('replaces a meeting’s blocks when it is held again at another time with other people', async () => {
+    await withBlocks([['eve@x.test', '09:00', '10:00']], async (tx) => {
+      const booking = (start: string, end: string, emails: string[]): CalendarBooking => ({
+        meetingId: 'M-HELD',
+        title: 'Incident review',
+        description: '',
+        start: at(start),
+        end: at(end),
+        durationMinutes: 30,
+        attendees: emails.map((email) => ({ ...attendee(email), has_conflict: false })),
+        alertReference: 'A-1',
+        organizer: { name: 'C', email: 'c@c.test' },
+        idempotencyKey: 'event-1',
+      });
+
+      await calendar.holdTime(tx, booking('14:00', '14:30', ['ada@x.test', 'bob@x.test']));
+      await calendar.holdTime(tx, booking('13:00', '13:30', ['ada@x.test', 'cy@x.test']));
+
+      const busy = await calendar.busy(
+        tx,
+        ['ada@x.test', 'bob@x.test', 'cy@x.test', 'eve@x.test'],
+        at('08:00'),
+        at('18:00'),
+      );
+      expect(sorted(busy)).toEqual(['ada@x.test 13:00-13:30', 'cy@x.test 13:00-13:30', 'eve@x.test 09:00-10:00']);
     });
   });
 });
