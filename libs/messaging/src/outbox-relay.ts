@@ -45,8 +45,6 @@ export class OutboxRelay {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
-  /** Set by a wake that came while a round ran: that round may have missed the new rows. */
-  private wokenDuringRound = false;
   private readonly waker = new WakeRelayAfterOutboxCommit(() => this.wake());
 
   constructor(
@@ -64,9 +62,8 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Looks at the outbox now instead of at the next poll (after the round in flight, if one is). */
+  /** Looks at the outbox now instead of at the next poll. */
   wake(): void {
-    this.wokenDuringRound = true;
     this.wakeUp?.();
   }
 
@@ -148,12 +145,9 @@ export class OutboxRelay {
     let failures = 0;
     while (!this.stopping) {
       try {
-        this.wokenDuringRound = false;
         const sent = await this.publishBatch();
         failures = 0;
-        // A commit that woke the relay during the round may have come after its SELECT: look again
-        // at once rather than at the next poll, which would add the poll interval to that event.
-        if (sent === this.options.batchSize || this.wokenDuringRound) continue;
+        if (sent === this.options.batchSize) continue;
         await this.idle(this.options.pollIntervalMs);
       } catch (error) {
         failures += 1;
@@ -166,12 +160,11 @@ export class OutboxRelay {
   private idle(ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wakeUp = undefined;
-        resolve();
-      };
       const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
       this.wakeUp = done;
     });
   }
