@@ -45,6 +45,8 @@ export class OutboxRelay {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
+  /** Set by a wake that came while a round ran: that round may have missed the new rows. */
+  private wokenDuringRound = false;
   private readonly waker = new WakeRelayAfterOutboxCommit(() => this.wake());
 
   constructor(
@@ -62,13 +64,18 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
+<<<<<<< HEAD
   // TODO(#13): a wake that comes while a round is publishing is lost, so the rows it announced wait
   // for the next poll (up to 200 ms per hop). Starting the next round at once cured that in a test
   // and at 30 alerts/s (p50 295 -> 124 ms), but the two end-to-end runs at 100/s after it delivered
   // 5302 and 4137 of 6000 meetings within the drain against 5759 and 5922 before: under saturation
   // the lost wake acts as a 200 ms linger that batches rounds. Needs a short linger, A/B-measured.
   /** Looks at the outbox now instead of at the next poll. */
+=======
+  /** Looks at the outbox now instead of at the next poll (after the round in flight, if one is). */
+>>>>>>> parent of c27a372 (Revert "Outbox relay: a wake that comes while a round is publishing starts another round at once; it was lost, and the rows it announced waited for the next poll (200 ms per hop)")
   wake(): void {
+    this.wokenDuringRound = true;
     this.wakeUp?.();
   }
 
@@ -150,9 +157,12 @@ export class OutboxRelay {
     let failures = 0;
     while (!this.stopping) {
       try {
+        this.wokenDuringRound = false;
         const sent = await this.publishBatch();
         failures = 0;
-        if (sent === this.options.batchSize) continue;
+        // A commit that woke the relay during the round may have come after its SELECT: look again
+        // at once rather than at the next poll, which would add the poll interval to that event.
+        if (sent === this.options.batchSize || this.wokenDuringRound) continue;
         await this.idle(this.options.pollIntervalMs);
       } catch (error) {
         failures += 1;
@@ -165,11 +175,12 @@ export class OutboxRelay {
   private idle(ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.wakeUp = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }
