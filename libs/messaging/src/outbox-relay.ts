@@ -64,16 +64,7 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-<<<<<<< HEAD
-  // TODO(#13): a wake that comes while a round is publishing is lost, so the rows it announced wait
-  // for the next poll (up to 200 ms per hop). Starting the next round at once cured that in a test
-  // and at 30 alerts/s (p50 295 -> 124 ms), but the two end-to-end runs at 100/s after it delivered
-  // 5302 and 4137 of 6000 meetings within the drain against 5759 and 5922 before: under saturation
-  // the lost wake acts as a 200 ms linger that batches rounds. Needs a short linger, A/B-measured.
-  /** Looks at the outbox now instead of at the next poll. */
-=======
   /** Looks at the outbox now instead of at the next poll (after the round in flight, if one is). */
->>>>>>> parent of c27a372 (Revert "Outbox relay: a wake that comes while a round is publishing starts another round at once; it was lost, and the rows it announced waited for the next poll (200 ms per hop)")
   wake(): void {
     this.wokenDuringRound = true;
     this.wakeUp?.();
