@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';
@@ -146,13 +146,44 @@ export async function startDistributedGateway(
   };
 }
 
-/** All five services in one process (`npm start`), with its own embedded PostgreSQL under a temp DATA_DIR. */
+/**
+ * All five services in one process (`npm start`), with its own embedded PostgreSQL under a temp
+ * DATA_DIR. Stopping it also stops that PostgreSQL and removes the directory: a process still
+ * working through the ingest backlog outlasts the 15 s grace and is killed, which leaves its
+ * PostgreSQL running, and every bench run after would share the cores with one more server.
+ */
 export async function startEmbedded(): Promise<BenchProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'convene-bench-embedded-'));
-  return startBenchProcess('dist/embedded/src/main.js', {
+  const embedded = await startBenchProcess('dist/embedded/src/main.js', {
     nodeArgs: NODE_FLAGS,
     env: { ...benchEnv(), CONVENE_MODE: 'embedded', DATA_DIR: dataDir },
   });
+  return {
+    ...embedded,
+    stop: async () => {
+      await embedded.stop();
+      await stopLeftPostgres(join(dataDir, 'postgres'));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fast shutdown (SIGINT) of a PostgreSQL server still running on `clusterDir`, waiting up to 30 s. */
+async function stopLeftPostgres(clusterDir: string): Promise<void> {
+  const pidFile = await readFile(join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => null);
+  const pid = Number(pidFile?.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; alive() && waited < 30_000; waited += 200) await sleep(200);
 }
 
 export function requiredEnv(name: string): string {
