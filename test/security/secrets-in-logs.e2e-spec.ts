@@ -149,7 +149,8 @@ describe('secrets never reach the logs (embedded, LOG_LEVEL=debug)', () => {
       ['leakcheck-wrong-key-1d2e3f', good],
       [SECRETS.rotatedKey, `sha256=${good.slice(0, 40)}`],
       [SECRETS.webhookKey, forged],
-      [SECRETS.webhookKey, `${good.slice(0, 63)}0`],
+      // The last hex digit changed (a fixed replacement equals the real one once in 16 runs).
+      [SECRETS.webhookKey, `${good.slice(0, 63)}${good.endsWith('0') ? '1' : '0'}`],
     ]) {
       signaturesUsed.push(signature.replace('sha256=', ''));
       const response = await fetch(`${baseUrl}/webhooks/chainsync/alert`, {
