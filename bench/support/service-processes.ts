@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopOrphanedServer } from '../../libs/persistence/src/embedded-postgres';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';
 import { freePort, REPO_ROOT, waitForHttp } from '../../test/support/processes';
 import { median, sleep } from './stats';
@@ -38,7 +39,7 @@ export function benchEnv(): Record<string, string> {
   };
 }
 
-/** The V8 flags a deployed Convene process runs with (deploy/docker/entrypoint.sh, npm start), so the bench measures that. */
+/** The V8 flags of a deployed Convene process (deploy/docker/entrypoint.sh, npm start): the bench measures those. */
 const NODE_FLAGS = (process.env.CONVENE_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
 
 /** Starts `entry` (relative to the repository) on a free port and waits for its /health. */
@@ -162,28 +163,10 @@ export async function startEmbedded(): Promise<BenchProcess> {
     ...embedded,
     stop: async () => {
       await embedded.stop();
-      await stopLeftPostgres(join(dataDir, 'postgres'));
+      await stopOrphanedServer(join(dataDir, 'postgres'));
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Fast shutdown (SIGINT) of a PostgreSQL server still running on `clusterDir`, waiting up to 30 s. */
-async function stopLeftPostgres(clusterDir: string): Promise<void> {
-  const pidFile = await readFile(join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => null);
-  const pid = Number(pidFile?.split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  const alive = (): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!alive()) return;
-  process.kill(pid, 'SIGINT');
-  for (let waited = 0; alive() && waited < 30_000; waited += 200) await sleep(200);
 }
 
 export function requiredEnv(name: string): string {

@@ -63,9 +63,10 @@ export async function startEmbeddedPostgres(
  * A Convene process killed with SIGKILL leaves its PostgreSQL child running (it is reparented, not
  * signalled), still holding postmaster.pid, and a new server on the same cluster would refuse to
  * start. The orphan serves nobody (its port was the dead process's choice), so it is shut down with
- * SIGINT, PostgreSQL's fast shutdown, which rolls back open transactions and checkpoints.
+ * SIGINT, PostgreSQL's fast shutdown, which rolls back open transactions and checkpoints. Used at
+ * start (`<dataDir>/postgres`) and by the benchmarks after they stop an all-in-one process.
  */
-async function stopOrphanedServer(clusterDir: string): Promise<void> {
+export async function stopOrphanedServer(clusterDir: string): Promise<void> {
   const pid = await orphanedPostmaster(clusterDir);
   if (pid === null) return;
   logger.warn({ msg: 'stopping a PostgreSQL server left running by a previous process', pid });
