@@ -48,10 +48,6 @@ interface RunEntry {
 // remote services (AI agents, Slotify) inside it, and an event's effect is visible only at COMMIT:
 // the bound keeps the wait an event adds to the ones before it near one handler call, not a run.
 const RUN_TRANSACTION_MAX_AGE_MS = 50;
-// Shared transactions of several partitions can deadlock on locks their handlers take in different
-// orders; PostgreSQL breaks that after deadlock_timeout and the run is redone one by one. The
-// end-to-end bench measured 7 such deadlocks in 30 s on scheduling's lock per alert type, each
-// stalling a partition for a second, so a handler like that one declares `ownTransaction`.
 
 function classify(error: unknown): Failure {
   if (error instanceof ConsumerError) return { code: error.code, message: error.message, permanent: !error.retriable };
@@ -154,6 +150,12 @@ export class InboxConsumer {
     }
   }
 
+  /**
+   * Shared transactions of several partitions can deadlock on locks their handlers take in different
+   * orders; PostgreSQL breaks that after deadlock_timeout and the run is redone one by one. The
+   * end-to-end bench measured 7 such deadlocks in 30 s on scheduling's lock per alert type, each
+   * stalling a partition for a second, so a handler like that one declares `ownTransaction`.
+   */
   private needsOwnTransaction({ event }: Decoded): boolean {
     return (this.byTopic.get(event.topic) ?? []).some((handler) => handler.ownTransaction === true);
   }
@@ -441,7 +443,8 @@ export class InboxConsumer {
         await this.dataSource.transaction(async (tx) => {
           if (event && !(await this.recordInInbox(tx, event.id, handler, event.topic, 'dead_lettered'))) return;
           await tx.query(
-            `INSERT INTO dead_letters (event_id, topic, key, handler, error_code, error_message, attempts, headers, value)
+            `INSERT INTO dead_letters (event_id, topic, key, handler, error_code, error_message, attempts, headers,
+                                       value)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
             [
               event?.id ?? null,

@@ -46,6 +46,7 @@ export class MessagingEngine {
       { ...DEFAULT_RELAY_OPTIONS, ...options.relay },
       options.service,
     );
+    this.outbox.wakeRelayWith(() => this.relay.wake());
     this.consumer = new InboxConsumer(options.dataSource, this.group, options.handlers, {
       ...DEFAULT_RETRY_POLICY,
       ...options.retry,
