@@ -76,7 +76,8 @@ describe('AnalyzeAlertWhenReceived on PostgreSQL', () => {
 
   const analyses = (alertId: string): Promise<AnalysisRow[]> =>
     database.dataSource.query(
-      'SELECT alert_id, revision, change, known_type, urgency_level, urgency_score, books_meeting FROM analyses WHERE alert_id = $1 ORDER BY revision',
+      `SELECT alert_id, revision, change, known_type, urgency_level, urgency_score, books_meeting
+         FROM analyses WHERE alert_id = $1 ORDER BY revision`,
       [alertId],
     );
   const llmCalls = (
@@ -95,7 +96,7 @@ describe('AnalyzeAlertWhenReceived on PostgreSQL', () => {
     return rows.map((row) => decodeEvent(row) as ConveneEvent<'alert.analyzed'>);
   };
 
-  it('records the analysis and its agent runs, and publishes alert.analyzed keyed by alert id in the same transaction', async () => {
+  it('records the analysis and its agent runs and publishes alert.analyzed in one transaction', async () => {
     await deliver(received(aReceivedAlert({ alert_id: 'SEC-INT-1' })));
 
     expect(await analyses('SEC-INT-1')).toEqual([

@@ -137,7 +137,7 @@ describe('AuditLogService on PostgreSQL', () => {
     expect(result.first_broken?.expected).not.toBe(victim.hash);
   });
 
-  it('reports the broken link after a row was removed from the middle, and a head mismatch after the tail was cut', async () => {
+  it('reports the broken link after a middle row was removed, and a head mismatch after the tail was cut', async () => {
     await audit.deliverAll(Array.from({ length: 4 }, () => alertReceived(anAlert())));
     const rows = await logRows();
 

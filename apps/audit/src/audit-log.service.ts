@@ -161,7 +161,9 @@ export class AuditLogService {
     const rows = await manager.query<AnalysisAgentJson[]>(
       `SELECT agent->>'agent' AS agent, agent->>'source' AS source, agent->>'model' AS model,
               agent->>'fallback_reason' AS fallback_reason
-       FROM (SELECT payload FROM audit_log WHERE alert_id = $1 AND topic = 'alert.analyzed' ORDER BY seq DESC LIMIT 1) latest
+       FROM (SELECT payload FROM audit_log
+              WHERE alert_id = $1 AND topic = 'alert.analyzed'
+              ORDER BY seq DESC LIMIT 1) latest
        CROSS JOIN LATERAL jsonb_array_elements(latest.payload->'agents') AS agent`,
       [alertId],
     );

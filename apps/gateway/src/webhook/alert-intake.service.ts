@@ -213,7 +213,10 @@ export class AlertIntakeService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** The active span's trace id, so the answer names the trace SREs find in Jaeger; random only when tracing was never started. */
+/**
+ * The active span's trace id, so the answer names the trace SREs find in Jaeger; random only when
+ * tracing was never started.
+ */
 function currentTraceId(): string {
   const context = trace.getActiveSpan()?.spanContext();
   if (context && /^[0-9a-f]{32}$/.test(context.traceId) && !/^0+$/.test(context.traceId)) return context.traceId;
