@@ -207,6 +207,41 @@ describe('accepted alert', () => {
     expect(await eventsOf(String(alert.alert_id))).toHaveLength(1);
   });
 
+  it('stores forty different alerts posted at once, each with its own trace id and one event', async () => {
+    const alerts = Array.from({ length: 40 }, (_, index) =>
+      alertBody({ severity: index % 2 === 0 ? 'critical' : 'low', status: index % 5 === 0 ? 'resolved' : 'firing' }),
+    );
+    const answers = await Promise.all(alerts.map((alert) => deliver(gateway, alert)));
+
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(202));
+    expect(new Set(answers.map((a) => a.json.trace_id)).size).toBe(40);
+    const ids = alerts.map((alert) => String(alert.alert_id));
+    const stored = await db.query<{ alert_id: string; severity: string; trace_id: string }>(
+      'SELECT alert_id, severity, trace_id FROM received_alerts WHERE alert_id = ANY($1)',
+      [ids],
+    );
+    const byId = new Map(stored.rows.map((row) => [row.alert_id, row]));
+    alerts.forEach((alert, index) => {
+      expect(byId.get(String(alert.alert_id))).toMatchObject({
+        severity: alert.severity,
+        trace_id: answers[index].json.trace_id,
+      });
+    });
+    const events = await db.query<{ key: string; change: string }>(
+      `SELECT key, value::jsonb->>'change' AS change FROM outbox
+        WHERE topic = 'alert.received' AND key = ANY($1)`,
+      [ids],
+    );
+    expect(events.rows).toHaveLength(40);
+    for (const alert of alerts) {
+      const event = events.rows.find((row) => row.key === alert.alert_id);
+      expect(event?.change).toBe(alert.status === 'resolved' ? 'resolved' : 'new');
+    }
+    const replayed = await Promise.all(alerts.slice(0, 5).map((alert) => deliver(gateway, alert)));
+    expect(replayed.map((a) => a.status)).toEqual(Array(5).fill(202));
+    expect((await eventsOf(ids[0])).length).toBe(1);
+  });
+
   it('publishes one escalation when ten escalating deliveries race', async () => {
     const alert = alertBody({ severity: 'low' });
     await deliver(gateway, alert);
