@@ -17,6 +17,9 @@ import {
  * Item 1 (and the all-in-one half of item 4): accepted signed alerts per second at a fixed
  * concurrency, through the distributed gateway (its own process on Kafka and PostgreSQL) and the
  * embedded process, against the ceiling: a bare node:http process answering 202, same generator.
+ * Between the two, the stack floor: Convene's HTTP stack alone (Nest on Fastify, access log, server
+ * spans, metrics; bench/support/stack-floor.mjs) answering 202, the most the gateway could reach
+ * without leaving that stack.
  *   BENCH_INGEST_REQUESTS (default 3000 per target), BENCH_CONCURRENCY (default 16).
  */
 const REQUESTS = Number(process.env.BENCH_INGEST_REQUESTS ?? 3_000);
@@ -83,6 +86,13 @@ it('measures accepted signed alerts per second: distributed gateway and embedded
   try {
     targets.push(await measure('bare node:http 202 (the ceiling)', bare.url));
 
+    const floor = await startBenchProcess('bench/support/stack-floor.mjs', { env: benchEnv() });
+    try {
+      targets.push(await measure("Convene's HTTP stack alone, 202 (the stack floor)", floor.url));
+    } finally {
+      await floor.stop();
+    }
+
     const distributed = await startDistributedGateway();
     try {
       targets.push(await measure('distributed gateway process', distributed.gateway.url));
@@ -102,11 +112,11 @@ it('measures accepted signed alerts per second: distributed gateway and embedded
     await bare.stop();
   }
 
-  const [ceiling, gateway, embedded] = targets.map((target) => target.figures.perSecond);
+  const [ceiling, floor, gateway, embedded] = targets.map((target) => target.figures.perSecond);
   const ratio = gateway / ceiling;
   recordResult({
     bench: 'ingest',
-    summary: `distributed gateway ${Math.round(gateway)}/s = ${ratio.toFixed(2)} of the bare ceiling ${Math.round(ceiling)}/s (goal ≥ 0.5: ${ratio >= 0.5 ? 'pass' : 'MISSED'}); embedded ${(embedded / ceiling).toFixed(2)}`,
+    summary: `distributed gateway ${Math.round(gateway)}/s = ${ratio.toFixed(2)} of the bare ceiling ${Math.round(ceiling)}/s (goal ≥ 0.5: ${ratio >= 0.5 ? 'pass' : 'MISSED'}); embedded ${(embedded / ceiling).toFixed(2)}; stack floor ${(floor / ceiling).toFixed(2)}`,
     rows: [
       ...targets.map(describeTarget),
       {
@@ -117,9 +127,15 @@ it('measures accepted signed alerts per second: distributed gateway and embedded
         pass: ratio >= 0.5,
       },
       { item: 1, measure: 'embedded ÷ ceiling', value: (embedded / ceiling).toFixed(2) },
+      {
+        item: 1,
+        measure: 'stack floor ÷ ceiling (the most the gateway could reach in its stack)',
+        value: (floor / ceiling).toFixed(2),
+      },
+      { item: 1, measure: 'distributed gateway ÷ stack floor', value: (gateway / floor).toFixed(2) },
       ...footprint,
     ],
     details: `${REQUESTS} signed alerts per target after ${WARMUP} warm-up, concurrency ${CONCURRENCY}, load generator in the Jest process (${join('bench', 'support', 'load.ts')}); every answer 202: ${targets.every((t) => t.figures.accepted === REQUESTS)}`,
   });
-  expect(targets.map((target) => target.figures.accepted)).toEqual([REQUESTS, REQUESTS, REQUESTS]);
+  expect(targets.map((target) => target.figures.accepted)).toEqual([REQUESTS, REQUESTS, REQUESTS, REQUESTS]);
 });
