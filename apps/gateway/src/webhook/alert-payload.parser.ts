@@ -58,9 +58,16 @@ function assertMatchesContract(alert: Alert): void {
   throw new GatewayError('ALERT.INVALID', `Invalid fields: ${errors.map((e) => e.field).join(', ')}.`, { errors });
 }
 
+/**
+ * Drops every `__proto__` key, which a later Object.assign or spread would turn into a prototype.
+ * The reviver costs a call per value, so it runs only for a text that could hold such a key: one
+ * that spells `proto` or escapes a character (`\u0070roto`).
+ */
 function parseJson(rawBody: Buffer): unknown {
+  const text = rawBody.toString('utf8');
   try {
-    return JSON.parse(rawBody.toString('utf8'), (key, value: unknown) => (key === '__proto__' ? undefined : value));
+    if (!text.includes('proto') && !text.includes('\\u')) return JSON.parse(text);
+    return JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value));
   } catch {
     throw new GatewayError('ALERT.MALFORMED_JSON', 'The body is not valid JSON.');
   }
