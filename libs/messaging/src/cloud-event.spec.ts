@@ -1,4 +1,4 @@
-import { EXAMPLE_PAYLOADS } from '#libs/contracts';
+import { EVENT_CATALOGUE, EXAMPLE_PAYLOADS, TOPICS } from '#libs/contracts';
 import { decodeEvent, encodeEvent } from './cloud-event';
 import { PermanentError } from './errors';
 import type { ConveneEvent } from './event';
@@ -45,6 +45,11 @@ describe('encodeEvent', () => {
 describe('decodeEvent', () => {
   it('returns the event that was encoded', () => {
     expect(decodeEvent(encodeEvent(event))).toEqual(event);
+  });
+
+  it.each(TOPICS)('decodes, validating strictly, what encodeEvent writes for %s', (topic) => {
+    const sent = { ...event, topic, type: EVENT_CATALOGUE[topic].type, data: EXAMPLE_PAYLOADS[topic] } as ConveneEvent;
+    expect(decodeEvent(encodeEvent(sent))).toEqual(sent);
   });
 
   it('rejects a message without CloudEvents headers as malformed', () => {
