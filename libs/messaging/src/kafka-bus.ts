@@ -32,6 +32,12 @@ const logger = new Logger('KafkaBus');
 // over many messages, short enough that a rebalance or stop, checked between runs, is not kept waiting.
 const MAX_RUN_LENGTH = 50;
 
+// How long the broker holds a fetch that finds nothing new. It answers as soon as a message
+// arrives, so this adds no latency; it sets how often an idle consumer asks again, and with it how
+// soon a member learns of a rebalance (heartbeats go between fetches). At 100 ms the idle fleet's
+// fetches kept the broker at 7 % of a core (bench/profile-notes.md).
+const FETCH_WAIT_MS = 500;
+
 function kafkaLogCreator(): (entry: LogEntry) => void {
   return ({ level, log }) => {
     const { message, ...extra } = log;
@@ -104,7 +110,7 @@ export class KafkaBus implements BusTransport {
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: FETCH_WAIT_MS,
     });
     const state = { stopping: false };
     await consumer.connect();
