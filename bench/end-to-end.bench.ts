@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { EVENT_CATALOGUE } from '#libs/contracts';
+import { cpuWindow } from './support/cpu-time';
 import { paced, type PacedFigures } from './support/load';
 import { ms, recordResult, type ResultRow } from './support/results';
 import { type Fleet, requiredEnv, sampleRss, settledRss, SERVICES, startFleet } from './support/service-processes';
@@ -17,7 +19,9 @@ import { quantile, sleep } from './support/stats';
  * an alert runs from the moment its 202 was read to the moment its meeting event arrived. The
  * subscriber's count is checked against the meeting.scheduled rows scheduling published, so a
  * subscriber that misses events cannot pass for a slow pipeline. RSS of every service idle (after
- * start-up settled, before any stream) and at its peak during the 100/s stream.
+ * start-up settled, before any stream) and at its peak during the 100/s stream. The CPU time of
+ * every process of the run (services, PostgreSQL, Kafka, the load generator, the subscriber) from
+ * the first send to the end of the drain, per accepted alert: where a faster pipeline must save.
  *   BENCH_E2E_RATE (100 alerts/s), BENCH_E2E_SECONDS (60): the issue's measure;
  *   BENCH_E2E_SUSTAINED_RATE (10), BENCH_E2E_SUSTAINED_SECONDS (30): the run below saturation;
  *   BENCH_E2E_DRAIN_SECONDS (60): how long after its last 202 a run waits for the meetings.
@@ -31,6 +35,7 @@ const SCHEDULED = EVENT_CATALOGUE['meeting.scheduled'];
 const SUBSCRIBER = join(__dirname, 'support', 'meeting-subscriber.mjs');
 
 interface Subscriber {
+  pid: number;
   /** Epoch ms at which each alert's first meeting.scheduled was read. */
   received: Map<string, number>;
   stop(): Promise<void>;
@@ -66,6 +71,7 @@ async function subscribe(): Promise<Subscriber> {
   });
   await Promise.race([ready, timeout]);
   return {
+    pid: child.pid ?? 0,
     received,
     stop: () => {
       if (child.exitCode !== null) return Promise.resolve();
@@ -132,13 +138,18 @@ interface RunFigures {
   latencies: number[];
   /** Meetings read per second, from the first 202 to the last meeting read. */
   deliveredRate: number;
+  /** CPU milliseconds per process group from the first send to the end of the drain. */
+  cpu: Map<string, number>;
 }
 
 async function run(fleet: Fleet, subscriber: Subscriber, rate: number, seconds: number): Promise<RunFigures> {
+  const processes = new Map([...fleet.processes].map(([service, child]) => [service as string, child.pid]));
+  const cpu = await cpuWindow(processes.set('subscriber', subscriber.pid));
   const stream = await paced(fleet.gatewayUrl, rate, seconds);
   const ids = [...stream.acceptedAt.keys()];
   const deadline = Date.now() + DRAIN_SECONDS * 1000;
   while (Date.now() < deadline && ids.some((id) => !subscriber.received.has(id))) await sleep(250);
+  const cpuUsed = await cpu.stop();
   const within = new Map<string, number>();
   for (const id of ids) {
     const at = subscriber.received.get(id);
@@ -161,7 +172,30 @@ async function run(fleet: Fleet, subscriber: Subscriber, rate: number, seconds: 
     unread: publishedIds.filter((id) => !subscriber.received.has(id)).length,
     latencies,
     deliveredRate: within.size > 0 ? within.size / ((last - first) / 1000) : 0,
+    cpu: cpuUsed,
   };
+}
+
+/** Groups that are not Convene's pipeline: they run only because the bench does. */
+const BENCH_OWN = new Set(['load generator (Jest)', 'subscriber']);
+
+function cpuRows(label: string, figures: RunFigures): ResultRow[] {
+  const perAlert = (cpuMs: number): number => cpuMs / Math.max(1, figures.stream.accepted);
+  const groups = [...figures.cpu].sort(([, a], [, b]) => b - a);
+  const pipeline = groups.filter(([group]) => !BENCH_OWN.has(group)).reduce((sum, [, used]) => sum + used, 0);
+  const budget = (availableParallelism() * 1000) / figures.rate;
+  return [
+    {
+      item: 2,
+      measure: `${label}: CPU per accepted alert, first send → end of the drain, by process`,
+      value: groups.map(([group, used]) => `${group} ${perAlert(used).toFixed(1)}`).join(', ') + ' ms',
+    },
+    {
+      item: 2,
+      measure: `${label}: CPU per accepted alert, the pipeline (all but the load generator and the subscriber)`,
+      value: `${perAlert(pipeline).toFixed(1)} ms (${availableParallelism()} cores at ${figures.rate}/s allow ${budget.toFixed(0)} ms)`,
+    },
+  ];
 }
 
 function shown(value: number): string {
@@ -240,6 +274,29 @@ function footprintRows(idle: Map<string, number>, peak: Map<string, number>): Re
   });
 }
 
+const IDLE_CPU_SECONDS = 10;
+
+/** CPU the settled fleet, its PostgreSQL and its Kafka use while nothing happens, per second. */
+async function idleCpuRows(pids: ReadonlyMap<string, number>): Promise<ResultRow[]> {
+  const window = await cpuWindow(pids);
+  await sleep(IDLE_CPU_SECONDS * 1000);
+  const used = [...(await window.stop())].filter(([group]) => !BENCH_OWN.has(group));
+  const perSecond = (cpuMs: number): string => `${(cpuMs / IDLE_CPU_SECONDS).toFixed(0)}`;
+  const total = used.reduce((sum, [, cpuMs]) => sum + cpuMs, 0);
+  return [
+    {
+      item: 4,
+      measure: `idle CPU over ${IDLE_CPU_SECONDS} s, ms per second, by process`,
+      value: used.map(([group, cpuMs]) => `${group} ${perSecond(cpuMs)}`).join(', '),
+    },
+    {
+      item: 4,
+      measure: 'idle CPU of the whole fleet with its PostgreSQL and Kafka',
+      value: `${perSecond(total)} ms/s`,
+    },
+  ];
+}
+
 function summaryOf(label: string, figures: RunFigures): string {
   const [p50, p99] = [quantile(figures.latencies, 0.5), quantile(figures.latencies, 0.99)];
   return (
@@ -255,6 +312,7 @@ it(`measures webhook accepted → meeting.scheduled received at ${SUSTAINED_RATE
   try {
     const pids = new Map([...fleet.processes].map(([service, child]) => [service, child.pid]));
     const idle = await settledRss(pids);
+    const idleCpu = await idleCpuRows(pids);
     subscriber = await subscribe();
     const sustained = await run(fleet, subscriber, SUSTAINED_RATE, SUSTAINED_SECONDS);
     const sampler = sampleRss(pids);
@@ -266,8 +324,11 @@ it(`measures webhook accepted → meeting.scheduled received at ${SUSTAINED_RATE
       summary: `${summaryOf('sustained', sustained)}; ${summaryOf('issue', issue)}`,
       rows: [
         ...runRows(`at ${SUSTAINED_RATE}/s`, sustained, false),
+        ...cpuRows(`at ${SUSTAINED_RATE}/s`, sustained),
         ...runRows(`at ${RATE}/s (the issue's measure)`, issue, true),
+        ...cpuRows(`at ${RATE}/s (the issue's measure)`, issue),
         ...footprintRows(idle, peak),
+        ...idleCpu,
       ],
       details:
         `broker emptied before the fleet started: ${backlog} messages of earlier benches deleted\n` +
