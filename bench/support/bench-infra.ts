@@ -22,8 +22,12 @@ export async function startBenchInfra(): Promise<BenchInfra> {
     throw new Error('Kafka jars missing: run `bash scripts/infra/up.sh kafka` once (or `npm run bench`, which does)');
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'convene-bench-pg-'));
-  // BENCH_PG_STATEMENTS=1 loads pg_stat_statements, to see which statements PostgreSQL spends its time on.
-  const settings = process.env.BENCH_PG_STATEMENTS === '1' ? ['shared_preload_libraries=pg_stat_statements'] : [];
+  // BENCH_PG_STATEMENTS=1 loads pg_stat_statements, to see which statements PostgreSQL spends its time on;
+  // BENCH_PG_SETTINGS (`name=value` pairs, comma-separated) tries server settings, for diagnosis only.
+  const settings = [
+    ...(process.env.BENCH_PG_STATEMENTS === '1' ? ['shared_preload_libraries=pg_stat_statements'] : []),
+    ...(process.env.BENCH_PG_SETTINGS ?? '').split(',').filter(Boolean),
+  ];
   const [kafka, postgres] = await Promise.all([
     createPrivateKafka(),
     startEmbeddedPostgres(dataDir, undefined, settings),
