@@ -61,7 +61,10 @@ export function startTracing(options: TracingOptions): TracingHandle {
     // messaging layer's own `publish <topic>` and `consume <topic>` spans carry the context instead.
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => isProbe(request.url) }),
-      new PgInstrumentation({ requireParentSpan: true }),
+      // A span per statement, none per pool checkout: the `pg-pool.connect` spans doubled the
+      // database spans of every trace and a share of each service's tracing cost, and showed only
+      // a wait that the statement spans after them show too.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     ],
   });
   sdk.start();
