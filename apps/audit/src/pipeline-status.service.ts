@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { NotificationOutcomeV1 } from '#libs/contracts';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { scrubErrorText } from './error-text';
 import {
   CONSUMING_SERVICES,
@@ -68,11 +68,16 @@ export class PipelineStatusService {
 
   async status(windowHours: number, now = new Date()): Promise<PipelineStatusJson> {
     const since = new Date(now.getTime() - windowHours * 3_600_000);
-    const [stageRows, deadLetterRows, notificationFailure] = await Promise.all([
-      this.dataSource.query<StageRow[]>(STAGE_COUNTS, [since]),
-      this.dataSource.query<DeadLetterRow[]>(DEAD_LETTERS_BY_SERVICE, [since]),
-      this.lastNotificationFailure(),
-    ]);
+    // One snapshot for all three reads: on separate connections a failure committed between them
+    // showed up as the last error while the stage counts did not include it yet.
+    const [stageRows, deadLetterRows, notificationFailure] = await this.dataSource.transaction(
+      'REPEATABLE READ',
+      async (tx) => [
+        await tx.query<StageRow[]>(STAGE_COUNTS, [since]),
+        await tx.query<DeadLetterRow[]>(DEAD_LETTERS_BY_SERVICE, [since]),
+        await this.lastNotificationFailure(tx),
+      ],
+    );
 
     const services: Record<string, ServiceErrorsJson> = {};
     for (const service of CONSUMING_SERVICES) services[service] = { dead_letters: zero(), last_error: null };
@@ -90,8 +95,8 @@ export class PipelineStatusService {
   }
 
   /** The newest notification.failed in the log, found through its partial index. */
-  private async lastNotificationFailure(): Promise<LastErrorJson | null> {
-    const [row] = await this.dataSource.query<{ payload: NotificationOutcomeV1; received_at: string }[]>(
+  private async lastNotificationFailure(tx: EntityManager): Promise<LastErrorJson | null> {
+    const [row] = await tx.query<{ payload: NotificationOutcomeV1; received_at: string }[]>(
       `SELECT payload, to_json(received_at) #>> '{}' AS received_at FROM audit_log
        WHERE topic = 'notification.failed' ORDER BY seq DESC LIMIT 1`,
     );
