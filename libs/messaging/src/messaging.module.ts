@@ -8,6 +8,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { preparePayloadValidators } from '#libs/contracts';
 import type { ServiceName } from '#libs/persistence';
 import type { ServiceRuntime } from '#libs/runtime';
 import { ReadinessService } from '#libs/telemetry';
@@ -61,6 +62,8 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Before the service reports ready, so that its first event does not pay for the compilation.
+    preparePayloadValidators();
     const transport = this.options.runtime.bus ?? this.createOwnTransport();
     const handlers = this.options.handlers.map((type) => this.resolveHandler(type));
     const deadLetters = this.options.deadLetters ? this.resolveHandler(this.options.deadLetters) : undefined;
