@@ -16,7 +16,17 @@ export interface ProcessedAlert {
   };
 }
 
-const POLL_INTERVAL_MS = 250;
+/**
+ * A warm pipeline books a meeting within about 50 ms of the 202, so the first looks come soon and
+ * the interval grows to its cap: a fixed 250 ms made every waiting caller wait at least that long.
+ */
+const FIRST_POLL_DELAY_MS = 20;
+const MAX_POLL_DELAY_MS = 250;
+
+/** The pause before look number `attempt` + 1 (attempt counts from 1): 20, 40, 80, 160, then 250 ms. */
+export function pollDelayMs(attempt: number): number {
+  return Math.min(MAX_POLL_DELAY_MS, FIRST_POLL_DELAY_MS * 2 ** (attempt - 1));
+}
 
 const RESPONSE_TIME: Partial<Record<string, string>> = {
   CRITICAL: '< 1 hour',
@@ -34,8 +44,9 @@ export function preferredWaitSeconds(prefer: string | string[] | undefined): num
 }
 
 /**
- * Waits for the audit read model to show the alert's meeting, polling the query port. The wait
- * ends early once the meeting exists; an audit service that cannot answer yet counts as "not yet".
+ * Waits for the audit read model to show the alert's meeting, polling the query port less often as
+ * the wait goes on. The wait ends early once the meeting exists; an audit service that cannot
+ * answer yet counts as "not yet".
  */
 @Injectable()
 export class MeetingWaitService {
@@ -43,12 +54,12 @@ export class MeetingWaitService {
 
   async waitForMeeting(alertId: string, seconds: number): Promise<ProcessedAlert | undefined> {
     const deadline = Date.now() + seconds * 1000;
-    for (;;) {
+    for (let attempt = 1; ; attempt += 1) {
       const found = await this.lookUp(alertId);
       if (found) return toProcessedAlert(found.alert, found.meeting);
       const remaining = deadline - Date.now();
       if (remaining <= 0) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_INTERVAL_MS, remaining)));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pollDelayMs(attempt), remaining)));
     }
   }
 
