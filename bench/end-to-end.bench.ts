@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -7,7 +8,7 @@ import { Client } from 'pg';
 import { EVENT_CATALOGUE } from '#libs/contracts';
 import { cpuWindow } from './support/cpu-time';
 import { paced, type PacedFigures } from './support/load';
-import { ms, recordResult, type ResultRow } from './support/results';
+import { BENCH_OUT_DIR, ms, recordResult, type ResultRow } from './support/results';
 import { type Fleet, requiredEnv, sampleRss, settledRss, SERVICES, startFleet } from './support/service-processes';
 import { quantile, sleep } from './support/stats';
 
@@ -24,13 +25,18 @@ import { quantile, sleep } from './support/stats';
  * the first send to the end of the drain, per accepted alert: where a faster pipeline must save.
  *   BENCH_E2E_RATE (100 alerts/s), BENCH_E2E_SECONDS (60): the issue's measure;
  *   BENCH_E2E_SUSTAINED_RATE (10), BENCH_E2E_SUSTAINED_SECONDS (30): the run below saturation;
- *   BENCH_E2E_DRAIN_SECONDS (60): how long after its last 202 a run waits for the meetings.
+ *   BENCH_E2E_DRAIN_SECONDS (60): how long after its last 202 a run waits for the meetings;
+ *   BENCH_E2E_STEP_RATES (20,30,40,50), BENCH_E2E_STEP_SECONDS (20): between the two, rising rates
+ *   until one misses the latency goal, for the highest rate the machine holds it at.
+ * Every run's latencies by send order go to bench/out/end-to-end-latencies-<rate>.csv.
  */
 const RATE = Number(process.env.BENCH_E2E_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 60);
 const SUSTAINED_RATE = Number(process.env.BENCH_E2E_SUSTAINED_RATE ?? 10);
 const SUSTAINED_SECONDS = Number(process.env.BENCH_E2E_SUSTAINED_SECONDS ?? 30);
 const DRAIN_SECONDS = Number(process.env.BENCH_E2E_DRAIN_SECONDS ?? 60);
+const STEP_RATES = (process.env.BENCH_E2E_STEP_RATES ?? '20,30,40,50').split(',').filter(Boolean).map(Number);
+const STEP_SECONDS = Number(process.env.BENCH_E2E_STEP_SECONDS ?? 20);
 const SCHEDULED = EVENT_CATALOGUE['meeting.scheduled'];
 const SUBSCRIBER = join(__dirname, 'support', 'meeting-subscriber.mjs');
 
@@ -161,6 +167,7 @@ async function run(fleet: Fleet, subscriber: Subscriber, rate: number, seconds: 
   while (Date.now() < unreadBy && publishedIds.some((id) => !subscriber.received.has(id))) await sleep(250);
   // A meeting that did not arrive within the drain counts as infinitely late, so it cannot flatter the percentiles.
   const latencies = [...stream.acceptedAt].map(([id, at]) => (within.get(id) ?? Infinity) - at);
+  writeLatencies(rate, stream.acceptedAt, within);
   const first = Math.min(...stream.acceptedAt.values());
   const last = Math.max(...within.values());
   return {
@@ -176,13 +183,61 @@ async function run(fleet: Fleet, subscriber: Subscriber, rate: number, seconds: 
   };
 }
 
+/** One line per accepted alert in the order its 202 arrived, for plotting where in a run the slow ones fall. */
+function writeLatencies(rate: number, acceptedAt: Map<string, number>, received: Map<string, number>): void {
+  const lines = [...acceptedAt]
+    .sort(([, a], [, b]) => a - b)
+    .map(([id, at]) => `${id},${new Date(at).toISOString()},${received.has(id) ? (received.get(id) ?? 0) - at : ''}`);
+  const file = join(BENCH_OUT_DIR, `end-to-end-latencies-${rate}.csv`);
+  writeFileSync(file, `alert_id,accepted_at,latency_ms\n${lines.join('\n')}\n`);
+}
+
+/** A run met the issue's latency goal: every meeting arrived, p50 under 150 ms and p99 under 1 s. */
+function heldGoal(figures: RunFigures): boolean {
+  const [p50, p99] = [quantile(figures.latencies, 0.5), quantile(figures.latencies, 0.99)];
+  return p50 < 150 && p99 < 1000;
+}
+
+/**
+ * Rising rates after the sustained run, each for STEP_SECONDS, until one misses the latency goal:
+ * the highest rate that held it is what this machine gives the fleet, the figure to size from.
+ */
+async function steps(fleet: Fleet, subscriber: Subscriber, sustained: RunFigures): Promise<ResultRow[]> {
+  const tried: RunFigures[] = [sustained];
+  for (const rate of STEP_RATES) {
+    if (!heldGoal(tried[tried.length - 1])) break;
+    tried.push(await run(fleet, subscriber, rate, STEP_SECONDS));
+  }
+  const held = tried.filter(heldGoal).map((figures) => figures.rate);
+  const describe = (figures: RunFigures): string =>
+    `${figures.rate}/s: ${shown(quantile(figures.latencies, 0.5))} / ${shown(quantile(figures.latencies, 0.99))}` +
+    ` (${pipelineCpuPerAlert(figures).toFixed(0)} ms CPU)`;
+  return [
+    {
+      item: 2,
+      measure: `Rising rates, ${SUSTAINED_SECONDS} s then ${STEP_SECONDS} s each: 202 → meeting p50 / p99 (pipeline CPU per alert)`,
+      value: tried.map(describe).join('; '),
+    },
+    {
+      item: 2,
+      measure: 'Highest of those rates at which p50 < 150 ms and p99 < 1 s held',
+      value: held.length > 0 ? `${Math.max(...held)}/s` : `none (not even ${SUSTAINED_RATE}/s)`,
+    },
+  ];
+}
+
 /** Groups that are not Convene's pipeline: they run only because the bench does. */
 const BENCH_OWN = new Set(['load generator (Jest)', 'subscriber']);
+
+/** CPU milliseconds per accepted alert of every process but the load generator and the subscriber. */
+function pipelineCpuPerAlert(figures: RunFigures): number {
+  const pipeline = [...figures.cpu].filter(([group]) => !BENCH_OWN.has(group)).reduce((sum, [, used]) => sum + used, 0);
+  return pipeline / Math.max(1, figures.stream.accepted);
+}
 
 function cpuRows(label: string, figures: RunFigures): ResultRow[] {
   const perAlert = (cpuMs: number): number => cpuMs / Math.max(1, figures.stream.accepted);
   const groups = [...figures.cpu].sort(([, a], [, b]) => b - a);
-  const pipeline = groups.filter(([group]) => !BENCH_OWN.has(group)).reduce((sum, [, used]) => sum + used, 0);
   const budget = (availableParallelism() * 1000) / figures.rate;
   return [
     {
@@ -193,7 +248,7 @@ function cpuRows(label: string, figures: RunFigures): ResultRow[] {
     {
       item: 2,
       measure: `${label}: CPU per accepted alert, the pipeline (all but the load generator and the subscriber)`,
-      value: `${perAlert(pipeline).toFixed(1)} ms (${availableParallelism()} cores at ${figures.rate}/s allow ${budget.toFixed(0)} ms)`,
+      value: `${pipelineCpuPerAlert(figures).toFixed(1)} ms (${availableParallelism()} cores at ${figures.rate}/s allow ${budget.toFixed(0)} ms)`,
     },
   ];
 }
@@ -315,6 +370,7 @@ it(`measures webhook accepted → meeting.scheduled received at ${SUSTAINED_RATE
     const idleCpu = await idleCpuRows(pids);
     subscriber = await subscribe();
     const sustained = await run(fleet, subscriber, SUSTAINED_RATE, SUSTAINED_SECONDS);
+    const stepRows = await steps(fleet, subscriber, sustained);
     const sampler = sampleRss(pids);
     const issue = await run(fleet, subscriber, RATE, SECONDS);
     const peak = sampler.stop();
@@ -325,6 +381,7 @@ it(`measures webhook accepted → meeting.scheduled received at ${SUSTAINED_RATE
       rows: [
         ...runRows(`at ${SUSTAINED_RATE}/s`, sustained, false),
         ...cpuRows(`at ${SUSTAINED_RATE}/s`, sustained),
+        ...stepRows,
         ...runRows(`at ${RATE}/s (the issue's measure)`, issue, true),
         ...cpuRows(`at ${RATE}/s (the issue's measure)`, issue),
         ...footprintRows(idle, peak),
