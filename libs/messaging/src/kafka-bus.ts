@@ -11,6 +11,7 @@ import {
 } from 'kafkajs';
 import { TOPIC_PARTITIONS } from '#libs/contracts';
 import { ConsumerStoppedError } from './inbox-consumer';
+import { stopKafkajsIdleTimerLoop } from './kafkajs-request-queue';
 import type { BusMessage, BusSubscription, BusTransport, DeliverRunFn, SubscribeOptions } from './transport';
 
 export interface KafkaBusOptions {
@@ -27,6 +28,8 @@ export interface KafkaBusOptions {
 }
 
 const logger = new Logger('KafkaBus');
+
+stopKafkajsIdleTimerLoop();
 
 // A run is one database transaction on the consumer's side: long enough to spread BEGIN and COMMIT
 // over many messages, short enough that a rebalance or stop, checked between runs, is not kept waiting.
