@@ -1,6 +1,6 @@
 import { EXAMPLE_PAYLOADS } from './examples';
-import { TOPICS } from './events';
-import { isValidPayload, payloadProblems } from './payload-validator';
+import { type Topic, TOPICS } from './events';
+import { isValidPayload, payloadProblems, preparePayloadValidators } from './payload-validator';
 
 describe('payloadProblems', () => {
   it.each(TOPICS)('accepts the example payload of %s', (topic) => {
@@ -26,5 +26,19 @@ describe('payloadProblems', () => {
     const invalid = { ...EXAMPLE_PAYLOADS['notification.delivered'], at: 'yesterday' };
 
     expect(payloadProblems('notification.delivered', invalid)).toEqual(['/at must match format "date-time"']);
+  });
+
+  it.each(['alert.archived', 'constructor', '__proto__'])(
+    'answers an unknown topic %p with a problem, not a throw',
+    (topic) => {
+      expect(payloadProblems(topic as Topic, {})).toEqual([`unknown topic ${topic}`]);
+    },
+  );
+
+  it('checks payloads the same after the topics were prepared up front', () => {
+    preparePayloadValidators(['alert.received', 'meeting.scheduled']);
+
+    expect(payloadProblems('alert.received', EXAMPLE_PAYLOADS['alert.received'])).toEqual([]);
+    expect(isValidPayload('meeting.scheduled', { meeting_id: 'mtg_1' })).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { preparePayloadValidators } from '#libs/contracts';
+import { EVENT_CATALOGUE, preparePayloadValidators, type Topic, TOPICS } from '#libs/contracts';
 import type { ServiceName } from '#libs/persistence';
 import type { ServiceRuntime } from '#libs/runtime';
 import { ReadinessService } from '#libs/telemetry';
@@ -62,10 +62,10 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Before the service reports ready, so that its first event does not pay for the compilation.
-    preparePayloadValidators();
     const transport = this.options.runtime.bus ?? this.createOwnTransport();
     const handlers = this.options.handlers.map((type) => this.resolveHandler(type));
+    // Before the service reports ready, so that its first event does not pay for the compilation.
+    preparePayloadValidators(this.topicsTouched(handlers));
     const deadLetters = this.options.deadLetters ? this.resolveHandler(this.options.deadLetters) : undefined;
     this.lagReader.attach(transport);
     this.engine = new MessagingEngine({
@@ -110,6 +110,12 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
     const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
     this.ownTransport = new KafkaBus({ brokers, clientId: `convene-${this.options.service}` });
     return this.ownTransport;
+  }
+
+  /** The topics the service consumes and the ones it produces: the payloads it checks. */
+  private topicsTouched(handlers: EventHandler[]): Topic[] {
+    const produced = TOPICS.filter((topic) => EVENT_CATALOGUE[topic].producer === this.options.service);
+    return [...new Set([...handlers.map((handler) => handler.topic), ...produced])];
   }
 
   private resolveHandler<T>(type: Type<T>): T {
