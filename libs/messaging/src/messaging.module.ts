@@ -65,7 +65,7 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
     const transport = this.options.runtime.bus ?? this.createOwnTransport();
     const handlers = this.options.handlers.map((type) => this.resolveHandler(type));
     // Before the service reports ready, so that its first event does not pay for the compilation.
-    preparePayloadValidators(this.topicsTouched(handlers));
+    preparePayloadValidators(this.topicsToPrepare(handlers));
     const deadLetters = this.options.deadLetters ? this.resolveHandler(this.options.deadLetters) : undefined;
     this.lagReader.attach(transport);
     this.engine = new MessagingEngine({
@@ -112,8 +112,13 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
     return this.ownTransport;
   }
 
-  /** The topics the service consumes and the ones it produces: the payloads it checks. */
-  private topicsTouched(handlers: EventHandler[]): Topic[] {
+  /**
+   * A consuming service's schemas: those of the topics it consumes and of those it produces. A
+   * service that consumes nothing (the gateway) compiles its one schema on its first request
+   * instead: 35–45 ms once (quiet machine), against 1–2 MB of idle RSS in a process that sits at its limit.
+   */
+  private topicsToPrepare(handlers: EventHandler[]): Topic[] {
+    if (handlers.length === 0) return [];
     const produced = TOPICS.filter((topic) => EVENT_CATALOGUE[topic].producer === this.options.service);
     return [...new Set([...handlers.map((handler) => handler.topic), ...produced])];
   }
