@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench`: build, fetch the Kafka jars once, then every bench in one Jest run on a private
 # Kafka broker and PostgreSQL server (bench/global-setup.ts), writing bench/results.md at the end.
-# Arguments go to Jest, e.g. `npm run bench -- bench/ingest.bench.ts`. About 10 minutes on two cores.
+# Arguments go to Jest, e.g. `npm run bench -- bench/ingest.bench.ts`. About 6 minutes on two cores.
 # BENCH_KEEP_RESULTS=1 keeps the figures of benches this run does not repeat (results.md says when each was taken).
 set -euo pipefail
 cd "$(dirname "$0")/.."
