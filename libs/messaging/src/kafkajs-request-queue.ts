@@ -12,6 +12,7 @@
  * version schedules nothing.
  */
 import { createRequire } from 'node:module';
+import { Logger } from '@nestjs/common';
 
 /** The part of kafkajs' internal RequestQueue this file relies on (kafkajs/src/network/requestQueue). */
 interface RequestQueueInternals {
@@ -39,8 +40,21 @@ function scheduleCheckOnlyWhenNeeded(this: RequestQueueInternals): void {
   }, delay);
 }
 
-/** Replaces the request queue's scheduling in the kafkajs this process loads; idempotent. */
+/**
+ * Replaces the request queue's scheduling in the kafkajs this process loads; idempotent. A kafkajs
+ * whose queue is not where 2.2.4 keeps it is left alone, with a warning: the loop costs CPU, not
+ * correctness, and a release that moved the file may well have fixed it.
+ */
 export function stopKafkajsIdleTimerLoop(): void {
-  const RequestQueue = requireFromHere('kafkajs/src/network/requestQueue') as { prototype: RequestQueueInternals };
+  let RequestQueue: { prototype: Partial<RequestQueueInternals> } | undefined;
+  try {
+    RequestQueue = requireFromHere('kafkajs/src/network/requestQueue') as typeof RequestQueue;
+  } catch {
+    RequestQueue = undefined;
+  }
+  if (typeof RequestQueue?.prototype.scheduleCheckPendingRequests !== 'function') {
+    new Logger('KafkaBus').warn({ msg: 'kafkajs request queue not found; its idle timer loop is left as it is' });
+    return;
+  }
   RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckOnlyWhenNeeded;
 }
