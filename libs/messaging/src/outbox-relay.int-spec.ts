@@ -67,6 +67,47 @@ describe('OutboxRelay on PostgreSQL', () => {
       await bus.close();
     }
   });
+
+  it("publishes a woken row soon after another replica's relay lets go of the lock, not at the next poll", async () => {
+    const bus = new InProcessBus();
+    const outbox = new TransactionalOutbox('gateway');
+    const delivered: string[] = [];
+    await bus.subscribe({
+      group: 'convene-analysis',
+      topics: ['alert.received'],
+      deliver: (delivery: Delivery) => {
+        delivered.push(delivery.key);
+        return Promise.resolve();
+      },
+    });
+    bus.open();
+    const relay = new OutboxRelay(source, bus, { ...DEFAULT_RELAY_OPTIONS, pollIntervalMs: 600_000 }, 'gateway');
+    relay.start();
+    // Another replica's round, holding the relay lock of the schema while this process commits a row.
+    const replica = source.createQueryRunner();
+    await replica.connect();
+    try {
+      await replica.startTransaction();
+      await replica.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.outbox_relay'))`);
+      await source.transaction((tx) =>
+        outbox.add(tx, 'alert.received', alertReceived('ALERT-LOCKED', 1), { key: 'ALERT-LOCKED' }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(delivered).toEqual([]);
+
+      await replica.commitTransaction();
+      const releasedAt = Date.now();
+      await waitUntil(() => Promise.resolve(delivered.length === 1), 5_000);
+
+      expect(delivered).toEqual(['ALERT-LOCKED']);
+      expect(Date.now() - releasedAt).toBeLessThan(1_000);
+    } finally {
+      if (replica.isTransactionActive) await replica.rollbackTransaction();
+      await replica.release();
+      await relay.stop();
+      await bus.close();
+    }
+  });
 });
 
 async function waitUntil(done: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
