@@ -37,6 +37,9 @@ const SUSTAINED_SECONDS = Number(process.env.BENCH_E2E_SUSTAINED_SECONDS ?? 30);
 const DRAIN_SECONDS = Number(process.env.BENCH_E2E_DRAIN_SECONDS ?? 60);
 const STEP_RATES = (process.env.BENCH_E2E_STEP_RATES ?? '20,30,40,50').split(',').filter(Boolean).map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_E2E_STEP_SECONDS ?? 20);
+/** The issue's latency goal, 202 → meeting.scheduled received. */
+const GOAL_P50_MS = 150;
+const GOAL_P99_MS = 1000;
 const SCHEDULED = EVENT_CATALOGUE['meeting.scheduled'];
 const SUBSCRIBER = join(__dirname, 'support', 'meeting-subscriber.mjs');
 
@@ -187,15 +190,23 @@ async function run(fleet: Fleet, subscriber: Subscriber, rate: number, seconds: 
 function writeLatencies(rate: number, acceptedAt: Map<string, number>, received: Map<string, number>): void {
   const lines = [...acceptedAt]
     .sort(([, a], [, b]) => a - b)
-    .map(([id, at]) => `${id},${new Date(at).toISOString()},${received.has(id) ? (received.get(id) ?? 0) - at : ''}`);
+    .map(([id, at]) => {
+      const arrived = received.get(id);
+      return `${id},${new Date(at).toISOString()},${arrived === undefined ? '' : arrived - at}`;
+    });
   const file = join(BENCH_OUT_DIR, `end-to-end-latencies-${rate}.csv`);
   writeFileSync(file, `alert_id,accepted_at,latency_ms\n${lines.join('\n')}\n`);
 }
 
-/** A run met the issue's latency goal: every meeting arrived, p50 under 150 ms and p99 under 1 s. */
+/** p50 and p99 of a run's 202 → meeting latencies; a meeting that never arrived counts as Infinity. */
+function percentiles(figures: RunFigures): [p50: number, p99: number] {
+  return [quantile(figures.latencies, 0.5), quantile(figures.latencies, 0.99)];
+}
+
+/** A run met the issue's latency goal: p50 under 150 ms and p99 under 1 s. */
 function heldGoal(figures: RunFigures): boolean {
-  const [p50, p99] = [quantile(figures.latencies, 0.5), quantile(figures.latencies, 0.99)];
-  return p50 < 150 && p99 < 1000;
+  const [p50, p99] = percentiles(figures);
+  return p50 < GOAL_P50_MS && p99 < GOAL_P99_MS;
 }
 
 /**
@@ -209,18 +220,21 @@ async function steps(fleet: Fleet, subscriber: Subscriber, sustained: RunFigures
     tried.push(await run(fleet, subscriber, rate, STEP_SECONDS));
   }
   const held = tried.filter(heldGoal).map((figures) => figures.rate);
-  const describe = (figures: RunFigures): string =>
-    `${figures.rate}/s: ${shown(quantile(figures.latencies, 0.5))} / ${shown(quantile(figures.latencies, 0.99))}` +
-    ` (${pipelineCpuPerAlert(figures).toFixed(0)} ms CPU)`;
+  const describe = (figures: RunFigures): string => {
+    const [p50, p99] = percentiles(figures);
+    return `${figures.rate}/s: ${shown(p50)} / ${shown(p99)} (${pipelineCpuPerAlert(figures).toFixed(0)} ms CPU)`;
+  };
   return [
     {
       item: 2,
-      measure: `Rising rates, ${SUSTAINED_SECONDS} s then ${STEP_SECONDS} s each: 202 → meeting p50 / p99 (pipeline CPU per alert)`,
+      measure:
+        `Rising rates, ${SUSTAINED_SECONDS} s then ${STEP_SECONDS} s each: ` +
+        '202 → meeting p50 / p99 (pipeline CPU per alert)',
       value: tried.map(describe).join('; '),
     },
     {
       item: 2,
-      measure: 'Highest of those rates at which p50 < 150 ms and p99 < 1 s held',
+      measure: `Highest of those rates at which p50 < ${GOAL_P50_MS} ms and p99 < ${GOAL_P99_MS / 1000} s held`,
       value: held.length > 0 ? `${Math.max(...held)}/s` : `none (not even ${SUSTAINED_RATE}/s)`,
     },
   ];
@@ -248,7 +262,9 @@ function cpuRows(label: string, figures: RunFigures): ResultRow[] {
     {
       item: 2,
       measure: `${label}: CPU per accepted alert, the pipeline (all but the load generator and the subscriber)`,
-      value: `${pipelineCpuPerAlert(figures).toFixed(1)} ms (${availableParallelism()} cores at ${figures.rate}/s allow ${budget.toFixed(0)} ms)`,
+      value:
+        `${pipelineCpuPerAlert(figures).toFixed(1)} ms ` +
+        `(${availableParallelism()} cores at ${figures.rate}/s allow ${budget.toFixed(0)} ms)`,
     },
   ];
 }
@@ -259,7 +275,7 @@ function shown(value: number): string {
 
 function runRows(label: string, figures: RunFigures, withGoals: boolean): ResultRow[] {
   const { stream, latencies } = figures;
-  const [p50, p99] = [quantile(latencies, 0.5), quantile(latencies, 0.99)];
+  const [p50, p99] = percentiles(figures);
   const goal = (text: string, pass: boolean): Pick<ResultRow, 'goal' | 'pass'> =>
     withGoals ? { goal: text, pass } : {};
   return [
@@ -271,11 +287,15 @@ function runRows(label: string, figures: RunFigures, withGoals: boolean): Result
     {
       item: 2,
       measure: `${label}: sent / answered 202 per second (first send → last answer) / webhook answer p50 / p99`,
-      value: `${stream.sendRate.toFixed(1)}/s / ${(stream.accepted / stream.seconds).toFixed(1)}/s / ${ms(stream.p50)} / ${ms(stream.p99)}`,
+      value:
+        `${stream.sendRate.toFixed(1)}/s / ${(stream.accepted / stream.seconds).toFixed(1)}/s / ` +
+        `${ms(stream.p50)} / ${ms(stream.p99)}`,
     },
     {
       item: 2,
-      measure: `${label}: meeting.scheduled read by the subscriber / published by scheduling / accepted, within the drain`,
+      measure:
+        `${label}: meeting.scheduled read by the subscriber / published by scheduling / accepted, ` +
+        'within the drain',
       value: `${figures.received} / ${figures.published} / ${stream.accepted}`,
       goal: 'all equal',
       pass: figures.received === figures.published && figures.published === stream.accepted,
@@ -301,13 +321,13 @@ function runRows(label: string, figures: RunFigures, withGoals: boolean): Result
       item: 2,
       measure: `${label}: 202 → meeting.scheduled received, p50`,
       value: shown(p50),
-      ...goal('< 150 ms', p50 < 150),
+      ...goal(`< ${GOAL_P50_MS} ms`, p50 < GOAL_P50_MS),
     },
     {
       item: 2,
       measure: `${label}: 202 → meeting.scheduled received, p99`,
       value: shown(p99),
-      ...goal('< 1 s', p99 < 1000),
+      ...goal(`< ${GOAL_P99_MS / 1000} s`, p99 < GOAL_P99_MS),
     },
     { item: 2, measure: `${label}: 202 → meeting.scheduled received, max`, value: shown(Math.max(...latencies)) },
   ];
@@ -353,9 +373,10 @@ async function idleCpuRows(pids: ReadonlyMap<string, number>): Promise<ResultRow
 }
 
 function summaryOf(label: string, figures: RunFigures): string {
-  const [p50, p99] = [quantile(figures.latencies, 0.5), quantile(figures.latencies, 0.99)];
+  const [p50, p99] = percentiles(figures);
   return (
-    `${label}: ${figures.stream.accepted} accepted at ${figures.stream.sendRate.toFixed(1)}/s sent (asked ${figures.rate}/s), ` +
+    `${label}: ${figures.stream.accepted} accepted at ${figures.stream.sendRate.toFixed(1)}/s sent ` +
+    `(asked ${figures.rate}/s), ` +
     `${figures.received} meetings read (${figures.published} published), p50 ${shown(p50)}, p99 ${shown(p99)}`
   );
 }

@@ -146,7 +146,11 @@ it('measures accepted signed alerts per second: distributed gateway and embedded
   const cpuRatio = serverCpu(targets[0]) / serverCpu(targets[2]);
   recordResult({
     bench: 'ingest',
-    summary: `distributed gateway ${Math.round(gateway)}/s = ${ratio.toFixed(2)} of the bare ceiling ${Math.round(ceiling)}/s (goal ≥ 0.5: ${ratio >= 0.5 ? 'pass' : 'MISSED'}), ${cpuRatio.toFixed(2)} by CPU per alert; embedded ${(embedded / ceiling).toFixed(2)}; stack floor ${(floor / ceiling).toFixed(2)}`,
+    summary:
+      `distributed gateway ${Math.round(gateway)}/s = ${ratio.toFixed(2)} of the bare ceiling ` +
+      `${Math.round(ceiling)}/s (goal ≥ 0.5: ${ratio >= 0.5 ? 'pass' : 'MISSED'}), ` +
+      `${cpuRatio.toFixed(2)} by CPU per alert; embedded ${(embedded / ceiling).toFixed(2)}; ` +
+      `stack floor ${(floor / ceiling).toFixed(2)}`,
     rows: [
       ...targets.map(describeTarget),
       {
