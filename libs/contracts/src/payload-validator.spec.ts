@@ -1,6 +1,7 @@
 import { EXAMPLE_PAYLOADS } from './examples';
 import { type Topic, TOPICS } from './events';
-import { isValidPayload, payloadProblems, preparePayloadValidators } from './payload-validator';
+import type * as PayloadValidator from './payload-validator';
+import { isValidPayload, payloadProblems } from './payload-validator';
 
 describe('payloadProblems', () => {
   it.each(TOPICS)('accepts the example payload of %s', (topic) => {
@@ -35,10 +36,18 @@ describe('payloadProblems', () => {
     },
   );
 
-  it('checks payloads the same after the topics were prepared up front', () => {
-    preparePayloadValidators(['alert.received', 'meeting.scheduled']);
+  it('compiles each prepared topic once, and checks its payloads as before', () => {
+    jest.isolateModules(() => {
+      // A module instance of its own: the tests above compiled every topic in the shared one.
+      const fresh = jest.requireActual<typeof PayloadValidator>('./payload-validator');
 
-    expect(payloadProblems('alert.received', EXAMPLE_PAYLOADS['alert.received'])).toEqual([]);
-    expect(isValidPayload('meeting.scheduled', { meeting_id: 'mtg_1' })).toBe(false);
+      expect(fresh.preparePayloadValidators(['alert.received', 'meeting.scheduled', 'alert.received'])).toEqual([
+        'alert.received',
+        'meeting.scheduled',
+      ]);
+      expect(fresh.preparePayloadValidators(['alert.received', 'alert.analyzed'])).toEqual(['alert.analyzed']);
+      expect(fresh.payloadProblems('alert.received', EXAMPLE_PAYLOADS['alert.received'])).toEqual([]);
+      expect(fresh.isValidPayload('meeting.scheduled', { meeting_id: 'mtg_1' })).toBe(false);
+    });
   });
 });

@@ -24,12 +24,15 @@ function validatorFor(topic: Topic): ValidateFunction | undefined {
 }
 
 /**
- * Compiles the schemas of `topics` now rather than on the first payload checked. Compiling takes
- * tens of milliseconds (more on a busy machine), and each service met it on the first alert after
- * a start: that alert waited for it once per service on its way.
+ * Compiles the schemas of `topics` now rather than on the first payload checked, and returns the
+ * topics it compiled (none already compiled). Compiling takes tens of milliseconds (more on a busy
+ * machine), and each service met it on the first alert after a start: that alert waited for it
+ * once per service on its way.
  */
-export function preparePayloadValidators(topics: readonly Topic[]): void {
-  for (const topic of topics) validatorFor(topic);
+export function preparePayloadValidators(topics: readonly Topic[]): Topic[] {
+  const fresh = [...new Set(topics)].filter((topic) => !compiled.has(topic));
+  for (const topic of fresh) validatorFor(topic);
+  return fresh.filter((topic) => compiled.has(topic));
 }
 
 /**

@@ -65,7 +65,7 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
     const transport = this.options.runtime.bus ?? this.createOwnTransport();
     const handlers = this.options.handlers.map((type) => this.resolveHandler(type));
     // Before the service reports ready, so that its first event does not pay for the compilation.
-    preparePayloadValidators(this.topicsToPrepare(handlers));
+    const schemasCompiled = preparePayloadValidators(this.topicsToPrepare(handlers));
     const deadLetters = this.options.deadLetters ? this.resolveHandler(this.options.deadLetters) : undefined;
     this.lagReader.attach(transport);
     this.engine = new MessagingEngine({
@@ -86,6 +86,7 @@ class MessagingHost implements OnApplicationBootstrap, BeforeApplicationShutdown
       service: this.options.service,
       transport: transport.kind,
       topics: handlers.map((handler) => handler.topic),
+      schemas_compiled: schemasCompiled,
     });
   }
 
